@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs'
+import nodeResolve from '@rollup/plugin-node-resolve'
+import terser from '@rollup/plugin-terser'
+import typescript from '@rollup/plugin-typescript'
+import { dts } from 'rollup-plugin-dts'
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
+const external = Object.keys(pkg.dependencies)
+
+// Each subpath export is its own entry, so a page pays only for the widget it embeds.
+const entries = {
+  index: 'src/index.ts',
+}
+
+const compile = () =>
+  typescript({ tsconfig: './tsconfig.json', declaration: false, sourceMap: true, include: ['src/**/*.ts'] })
+
+export default [
+  {
+    input: entries,
+    external,
+    plugins: [compile()],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared/[name]-[hash].js', sourcemap: true },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared/[name]-[hash].cjs', sourcemap: true, exports: 'named' },
+    ],
+  },
+  {
+    // The script-tag build: everything bundled, one global.
+    input: 'src/index.ts',
+    plugins: [nodeResolve({ browser: true }), compile()],
+    output: {
+      file: 'dist/widget-token.iife.min.js',
+      format: 'iife',
+      name: 'WidgetToken',
+      sourcemap: true,
+      plugins: [terser({ format: { comments: false } })],
+    },
+  },
+  ...Object.entries(entries).flatMap(([name, input]) => [
+    { input, external, plugins: [dts()], output: { file: `dist/${name}.d.ts`, format: 'es' } },
+    { input, external, plugins: [dts()], output: { file: `dist/${name}.d.cts`, format: 'es' } },
+  ]),
+]
