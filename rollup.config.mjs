@@ -13,7 +13,7 @@ const entries = {
 }
 
 const compile = () =>
-  typescript({ tsconfig: './tsconfig.json', declaration: false, sourceMap: true, include: ['src/**/*.ts'] })
+  typescript({ tsconfig: './tsconfig.json', declaration: false, sourceMap: true, noEmitOnError: true, include: ['src/**/*.ts'] })
 
 export default [
   {

@@ -1,1 +1,12 @@
-export {}
+export { createTokenManager } from './manager'
+export type { TokenManager, TokenManagerOptions, State } from './manager'
+export { genWidget } from './adapters/gen'
+export type { GenApi, GenConfig, GenWidgetOptions } from './adapters/gen'
+export type { ApplyContext, WidgetAdapter, WidgetHost } from './adapters/adapter'
+export { WidgetTokenError, isWidgetTokenError } from './errors'
+export type { ErrorCode, WidgetTokenErrorOptions } from './errors'
+export type { EndedEvent, Events, ExpiredEvent, Listener, TokenEvent, Warning } from './events'
+export type { FetchToken, Reason, TokenRequest, TokenResponse } from './source'
+export type { Clock } from './clock'
+export type { PageSetup, PageSignal } from './page'
+export type { RetryPolicy } from './schedule'

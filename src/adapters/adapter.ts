@@ -1,0 +1,38 @@
+import type { WidgetTokenError } from '../errors'
+import type { Reason } from '../source'
+
+/** What the token manager offers a widget adapter. */
+export interface WidgetHost {
+  /**
+   * A fresh, validated token for a widget that asks for one (pull widgets). Concurrent calls share
+   * one request; failures are retried in the background and the promise settles with the first
+   * success. Rejects only when the SDK ends or stops.
+   */
+  token(reason?: Reason): Promise<string>
+  /** The widget lost its session: refresh once and hand the new token over. Bursts cost one request. */
+  disconnected(): void
+  /** The widget says its token ran out and waits `graceMs` for a new one. */
+  expired(graceMs?: number): void
+}
+
+export interface ApplyContext {
+  /** True for the session's first token: the widget still has to be started with it. */
+  first: boolean
+  /** Aborted on `stop()`: nothing may reach the widget after that. */
+  signal: AbortSignal
+}
+
+/**
+ * Connects the manager to one widget. Push widgets implement `apply`; pull widgets leave it out
+ * and call `host.token()` when they need a token.
+ */
+export interface WidgetAdapter {
+  /** The `aud` the widget's tokens must carry, when the widget knows it. */
+  audience?: string | undefined
+  /** Subscribes to the widget; returns the teardown, called on `stop()` and when the SDK ends. */
+  attach(host: WidgetHost): () => void
+  /** Hands a validated token to the widget. A rejection here is retried like a failed request. */
+  apply?(token: string, context: ApplyContext): void | Promise<void>
+  /** The SDK ended (the portal session is gone): sign the visitor out of the widget. */
+  ended?(error: WidgetTokenError): void
+}

@@ -1,0 +1,63 @@
+/** Every way getting a token to the widget can fail. Stable once released. */
+export type ErrorCode =
+  | 'network'
+  | 'timeout'
+  | 'http'
+  | 'rate_limited'
+  | 'unauthorized'
+  | 'bad_response'
+  | 'malformed_token'
+  | 'missing_exp'
+  | 'invalid_lifetime'
+  | 'expired_token'
+  | 'audience_mismatch'
+  | 'token_too_large'
+  | 'widget_unavailable'
+  | 'widget_rejected'
+  | 'insecure_endpoint'
+
+export interface WidgetTokenErrorOptions {
+  /** Whether another try may succeed. */
+  retryable?: boolean
+  /** The HTTP status, for failures that had one. */
+  status?: number
+  /** What the server asked for in `Retry-After`, in milliseconds. */
+  retryAfterMs?: number | undefined
+  cause?: unknown
+}
+
+const brand = Symbol.for('widget-token.error')
+
+/**
+ * The one error type the SDK reports, in `error` events and rejected promises.
+ *
+ * @example
+ * manager.on('error', (error) => {
+ *   if (error.code === 'network') showOfflineBanner(error.retryInMs)
+ * })
+ */
+export class WidgetTokenError extends Error {
+  override readonly name = 'WidgetTokenError'
+  readonly code: ErrorCode
+  /** Whether the SDK keeps trying on its own after this failure. */
+  retryable: boolean
+  readonly status: number | undefined
+  readonly retryAfterMs: number | undefined
+  /** When the SDK tries again, in milliseconds from the event; set on retryable errors. */
+  retryInMs: number | undefined
+
+  constructor(code: ErrorCode, message: string, options: WidgetTokenErrorOptions = {}) {
+    super(`widget-token: ${code}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.retryable = options.retryable ?? false
+    this.status = options.status
+    this.retryAfterMs = options.retryAfterMs
+    this.retryInMs = undefined
+    Object.defineProperty(this, brand, { value: true })
+  }
+}
+
+/** True for a {@link WidgetTokenError}, also one from another realm (iframe, second copy of the SDK). */
+export function isWidgetTokenError(value: unknown): value is WidgetTokenError {
+  return typeof value === 'object' && value !== null && brand in value
+}

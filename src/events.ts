@@ -1,0 +1,69 @@
+import mitt from 'mitt'
+import type { WidgetTokenError } from './errors'
+import type { Reason } from './source'
+
+/** A new token reached the widget. Times are epoch ms on the local clock; the token itself is never included. */
+export interface TokenEvent {
+  reason: Reason
+  /** When the token was requested. */
+  issuedAt: number
+  /** When the widget's token runs out. */
+  expiresAt: number
+  lifetimeMs: number
+}
+
+/** The widget's token ran out before a new one arrived. */
+export interface ExpiredEvent {
+  expiredAt: number
+}
+
+/** The SDK gave up: the portal session is gone or the setup cannot work. Nothing more is scheduled. */
+export interface EndedEvent {
+  error: WidgetTokenError
+}
+
+/** Something works, but not as it should. */
+export type Warning =
+  | { code: 'clock_skew'; message: string; skewMs: number }
+  | { code: 'token_size'; message: string; bytes: number }
+  | { code: 'insecure_page'; message: string }
+
+export type Events = {
+  token: TokenEvent
+  expired: ExpiredEvent
+  error: WidgetTokenError
+  ended: EndedEvent
+  warning: Warning
+}
+
+export type Listener<K extends keyof Events> = (event: Events[K]) => void
+
+export interface Emitter {
+  on<K extends keyof Events>(type: K, listener: Listener<K>): () => void
+  emit<K extends keyof Events>(type: K, event: Events[K]): void
+}
+
+/** A typed event bus on which a throwing listener cannot break the SDK or the other listeners. */
+export function createEmitter(): Emitter {
+  const bus = mitt<Events>()
+  return {
+    on(type, listener) {
+      const isolated = (event: Events[typeof type]) => {
+        try {
+          listener(event)
+        } catch (error) {
+          reportLater(error)
+        }
+      }
+      bus.on(type, isolated)
+      return () => bus.off(type, isolated)
+    },
+    emit: (type, event) => bus.emit(type, event),
+  }
+}
+
+// Surfaces the error as uncaught (console, window.onerror) without unwinding the SDK's own stack.
+function reportLater(error: unknown): void {
+  if (typeof globalThis.reportError === 'function') globalThis.reportError(error)
+  else globalThis.setTimeout(() => { throw error })
+}

@@ -1,0 +1,323 @@
+import type { WidgetAdapter, WidgetHost } from './adapters/adapter'
+import { systemClock, type Clock } from './clock'
+import { isWidgetTokenError, WidgetTokenError, type ErrorCode } from './errors'
+import { createEmitter, type Events, type Listener } from './events'
+import { watchPage, type PageSetup } from './page'
+import { backoffDelay, createTimer, planRefresh, retryDelay, type Plan, type RetryPolicy } from './schedule'
+import { createHttpSource, requestToken, type FetchToken, type Reason } from './source'
+import { inspectToken, LARGE_TOKEN_BYTES, type TokenInfo } from './token'
+
+export interface TokenManagerOptions {
+  /** The portal backend's token endpoint, called with the session cookie. Needed unless `fetchToken` is given. */
+  endpoint?: string
+  /** Where refreshes go. Default: `endpoint`. */
+  refreshEndpoint?: string
+  /** Replaces the built-in HTTP source, for backends with another contract. */
+  fetchToken?: FetchToken
+  /** The widget adapter, e.g. `genWidget({ config })`. */
+  widget: WidgetAdapter
+  /** How long before expiry to refresh, at most half the token's lifetime. Default 120. */
+  leewaySeconds?: number
+  /** Abort a token request after this long. Default 10 000. */
+  requestTimeoutMs?: number
+  /** Backoff between failed tries. Default `{ baseMs: 1000, maxMs: 60000 }`. */
+  retry?: Partial<RetryPolicy>
+  /** The `aud` tokens must carry. Default: the adapter's. */
+  audience?: string
+  /** `fetch` for the built-in source. Default: the global one. */
+  fetch?: typeof globalThis.fetch
+  /** Time source. Default: the system clock. */
+  clock?: Clock
+  /** Page-lifecycle signals. Default: the browser page's. */
+  page?: PageSetup
+  /** Randomness for backoff jitter, in [0, 1). Default: `Math.random`. */
+  random?: () => number
+}
+
+export type State = 'idle' | 'starting' | 'active' | 'refreshing' | 'expired' | 'ended' | 'stopped'
+
+export interface TokenManager {
+  /** Where the manager is. `refreshing` only while the widget still holds a valid token. */
+  readonly state: State
+  /** When the widget's current token runs out, epoch ms on the local clock. */
+  readonly expiresAt: number | undefined
+  /** Gets the first token to the widget and keeps it fresh. Resolves once the widget has it. */
+  start(): Promise<void>
+  /** Replaces the token now (joins a refresh already under way). Rejects if that attempt fails. */
+  refresh(): Promise<void>
+  /** Aborts requests, clears timers, removes listeners. Nothing reaches the widget afterwards. */
+  stop(): void
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof Events>(type: K, listener: Listener<K>): () => void
+}
+
+const MAX_SKEW_MS = 30_000
+/** A timer this late means the device slept or the tab was frozen. */
+const LATE_TIMER_MS = 30_000
+const VALIDATION_CODES: readonly ErrorCode[] = [
+  'bad_response', 'malformed_token', 'missing_exp', 'invalid_lifetime', 'expired_token', 'audience_mismatch', 'token_too_large',
+]
+
+interface Waiter {
+  resolve(token: string): void
+  reject(reason: unknown): void
+}
+
+/**
+ * Keeps a widget's token valid for as long as the portal session lasts.
+ *
+ * @example
+ * const manager = createTokenManager({
+ *   endpoint: '/api/v1/embedded-cx/token',
+ *   refreshEndpoint: '/api/v1/embedded-cx/token/refresh',
+ *   widget: genWidget({ config }),
+ * })
+ * manager.on('ended', () => showSignInAgain())
+ * await manager.start()
+ */
+export function createTokenManager(options: TokenManagerOptions): TokenManager {
+  const { widget, clock = systemClock, page = watchPage, random = Math.random } = options
+  const fetchToken = options.fetchToken ?? defaultSource(options)
+  const leewayMs = (options.leewaySeconds ?? 120) * 1000
+  const timeoutMs = options.requestTimeoutMs ?? 10_000
+  const policy: RetryPolicy = { baseMs: 1000, maxMs: 60_000, ...options.retry }
+  const audience = options.audience ?? widget.audience
+  const events = createEmitter()
+  const timer = createTimer(clock)
+
+  let phase: 'idle' | 'running' | 'ended' | 'stopped' = 'idle'
+  let session = new AbortController()
+  let teardowns: Array<() => void> = []
+  let waiters: Waiter[] = []
+  let startPromise: Promise<void> | undefined
+  let flight: Promise<string> | undefined
+  let current: Plan | undefined
+  let expiredAnnounced = false
+  let retry: { at: number; reason: Reason } | undefined
+  let failures = 0
+  let invalidInARow = 0
+  let lastDeliveredAt = -Infinity
+  let rejections = 0
+  let skewWarned = false
+
+  function run(reason: Reason): Promise<string> {
+    if (flight) return flight
+    timer.cancel()
+    retry = undefined
+    const landed = () => {
+      if (flight === thisFlight) flight = undefined
+      reconcile()
+    }
+    const thisFlight: Promise<string> = obtain(reason, session.signal).then(
+      (token) => {
+        landed()
+        for (const waiter of waiters.splice(0)) waiter.resolve(token)
+        return token
+      },
+      (error: unknown) => {
+        landed()
+        throw error
+      },
+    )
+    thisFlight.catch(() => {})
+    return (flight = thisFlight)
+  }
+
+  async function obtain(reason: Reason, signal: AbortSignal): Promise<string> {
+    const sentAt = clock.now()
+    const first = current === undefined
+    try {
+      const response = await requestToken(fetchToken, { reason, refresh: !first }, { timeoutMs, clock, signal })
+      const info = inspectToken(response.token, { audience, expiresIn: response.expiresIn, serverNow: response.serverTime, sentAt })
+      await deliver(response.token, first, signal)
+      accept(info, reason, sentAt)
+      return response.token
+    } catch (error) {
+      if (!signal.aborted) fail(error)
+      throw signal.aborted ? signal.reason : error
+    }
+  }
+
+  async function deliver(token: string, first: boolean, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) throw signal.reason
+    try {
+      await widget.apply?.(token, { first, signal })
+    } catch (error) {
+      if (signal.aborted || isWidgetTokenError(error)) throw error
+      throw new WidgetTokenError('widget_rejected', 'the widget did not take the token', { retryable: true, cause: error })
+    }
+    if (signal.aborted) throw signal.reason
+  }
+
+  function accept(info: TokenInfo, reason: Reason, sentAt: number): void {
+    const now = clock.now()
+    const plan = planRefresh(sentAt, info.lifetimeMs, leewayMs, now)
+    // A widget that asks for its tokens gets none it did not ask for.
+    current = widget.apply ? plan : { ...plan, refreshAt: Infinity }
+    expiredAnnounced = false
+    failures = invalidInARow = 0
+    lastDeliveredAt = now
+    if (!skewWarned && info.skewMs !== undefined && Math.abs(info.skewMs) > MAX_SKEW_MS) {
+      skewWarned = true
+      const message = `the device clock is ${Math.round(-info.skewMs / 1000)} s off the server's; refreshes are planned from token lifetimes`
+      events.emit('warning', { code: 'clock_skew', message, skewMs: info.skewMs })
+    }
+    if (info.bytes > LARGE_TOKEN_BYTES) {
+      events.emit('warning', { code: 'token_size', message: `the token is ${info.bytes} bytes, close to the 4096-byte limit`, bytes: info.bytes })
+    }
+    events.emit('token', { reason, issuedAt: sentAt, expiresAt: plan.expiresAt, lifetimeMs: info.lifetimeMs })
+  }
+
+  function fail(thrown: unknown): void {
+    const error = isWidgetTokenError(thrown)
+      ? thrown
+      : new WidgetTokenError('network', 'the token request failed', { retryable: true, cause: thrown })
+    if (VALIDATION_CODES.includes(error.code)) error.retryable = ++invalidInARow < 2
+    if (!error.retryable) return end(error)
+    const now = clock.now()
+    error.retryInMs = retryDelay({
+      attempt: ++failures, policy, random, now, expiresAt: current?.expiresAt, retryAfterMs: error.retryAfterMs,
+    })
+    retry = { at: now + error.retryInMs, reason: 'retry' }
+    events.emit('error', error)
+  }
+
+  /** Does what is due now, then aims the one timer at the next thing due. */
+  function reconcile(trigger?: Reason): void {
+    if (phase !== 'running' || flight) return
+    const now = clock.now()
+    if (current && widget.apply && !expiredAnnounced && now >= current.expiresAt) {
+      expiredAnnounced = true
+      events.emit('expired', { expiredAt: current.expiresAt })
+    }
+    const dueAt = retry?.at ?? current?.refreshAt ?? Infinity
+    if (now >= dueAt || (retry && trigger === 'online')) {
+      void run(trigger ?? retry?.reason ?? 'schedule')
+      return
+    }
+    const expiryAt = current && widget.apply && !expiredAnnounced ? current.expiresAt : Infinity
+    const wakeAt = Math.min(dueAt, expiryAt)
+    if (wakeAt !== Infinity) timer.at(wakeAt, (lateByMs) => reconcile(lateByMs > LATE_TIMER_MS ? 'resume' : undefined))
+  }
+
+  function onDisconnected(): void {
+    if (phase !== 'running' || !current || flight || retry) return
+    const now = clock.now()
+    // A widget that stayed connected for a while had a fresh problem; one that drops right after a
+    // new token is rejecting tokens, and its refreshes back off like failures.
+    if (now - lastDeliveredAt >= policy.maxMs) rejections = 0
+    if (rejections++ === 0) {
+      void run('disconnect')
+      return
+    }
+    const error = new WidgetTokenError('widget_rejected', 'the widget disconnected again right after a new token', { retryable: true })
+    error.retryInMs = Math.max(policy.baseMs, backoffDelay(rejections - 1, policy, random))
+    retry = { at: now + error.retryInMs, reason: 'disconnect' }
+    events.emit('error', error)
+    reconcile()
+  }
+
+  function onExpired(graceMs = 0): void {
+    if (phase !== 'running' || flight) return
+    if (!retry || retry.at > clock.now() + graceMs) void run('disconnect')
+  }
+
+  const host: WidgetHost = {
+    token(reason = 'start') {
+      return new Promise<string>((resolve, reject) => {
+        if (phase !== 'running') return reject(new WidgetTokenError('widget_unavailable', 'the token manager is not running'))
+        waiters.push({ resolve, reject })
+        if (!retry) void run(reason)
+      })
+    },
+    disconnected: onDisconnected,
+    expired: onExpired,
+  }
+
+  function end(error: WidgetTokenError): void {
+    phase = 'ended'
+    teardown(error)
+    events.emit('error', error)
+    events.emit('ended', { error })
+    widget.ended?.(error)
+  }
+
+  function teardown(reason: unknown): void {
+    session.abort(reason)
+    timer.cancel()
+    retry = undefined
+    for (const detach of teardowns.splice(0)) detach()
+    for (const waiter of waiters.splice(0)) waiter.reject(reason)
+  }
+
+  return {
+    get state(): State {
+      if (phase !== 'running') return phase
+      if (!current) return 'starting'
+      if (expiredAnnounced) return 'expired'
+      return flight ? 'refreshing' : 'active'
+    },
+    get expiresAt() {
+      return current?.expiresAt
+    },
+    start() {
+      if (phase === 'running' && startPromise) return startPromise
+      phase = 'running'
+      session = new AbortController()
+      current = undefined
+      expiredAnnounced = false
+      failures = invalidInARow = rejections = 0
+      skewWarned = false
+      warnIfInsecurePage()
+      teardowns = [page((signal) => reconcile(signal)), widget.attach(host)]
+      startPromise = widget.apply
+        ? new Promise<void>((resolve, reject) => {
+            waiters.push({ resolve: () => resolve(), reject })
+            void run('start')
+          })
+        : Promise.resolve()
+      return startPromise
+    },
+    refresh() {
+      if (phase !== 'running') return Promise.reject(new WidgetTokenError('widget_unavailable', 'the token manager is not running'))
+      return run('manual').then(() => {})
+    },
+    stop() {
+      if (phase === 'stopped') return
+      phase = 'stopped'
+      teardown(new DOMException('the token manager was stopped', 'AbortError'))
+    },
+    on: events.on,
+  }
+
+  function warnIfInsecurePage(): void {
+    const location = globalThis.location
+    if (location?.protocol === 'http:' && !isLoopback(location.hostname)) {
+      events.emit('warning', { code: 'insecure_page', message: 'the page is served over plain http: tokens can be read on the network' })
+    }
+  }
+}
+
+function defaultSource(options: TokenManagerOptions): FetchToken {
+  const { endpoint } = options
+  if (endpoint === undefined) throw new TypeError('widget-token: give an `endpoint` or a `fetchToken` function')
+  const refreshEndpoint = options.refreshEndpoint ?? endpoint
+  for (const url of [endpoint, refreshEndpoint]) assertSecure(url)
+  const fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  return createHttpSource({ endpoint, refreshEndpoint, fetch })
+}
+
+function assertSecure(endpoint: string): void {
+  let url: URL
+  try {
+    url = new URL(endpoint, globalThis.location?.href)
+  } catch {
+    throw new TypeError(`widget-token: the endpoint ${endpoint} is not a URL`)
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))) return
+  throw new WidgetTokenError('insecure_endpoint', `tokens may not travel over ${url.protocol} to ${url.host}; use https`)
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127(\.\d+){3}$/.test(hostname)
+}

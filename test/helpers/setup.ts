@@ -1,0 +1,61 @@
+import { vi } from 'vitest'
+import { createTokenManager, genWidget, type Events, type GenConfig, type TokenManager, type TokenManagerOptions } from '../../src'
+import { createBackend, type Backend, type BackendOptions } from './backend'
+import { ORG_ID } from './jwt'
+import { createFakeGen, type FakeGen } from './widget'
+
+export const ENDPOINT = '/api/v1/embedded-cx/token'
+export const REFRESH_ENDPOINT = '/api/v1/embedded-cx/token/refresh'
+export const T0 = new Date('2026-03-02T09:00:00Z').getTime()
+export const MINUTE = 60_000
+
+export const genConfig: GenConfig = {
+  organization: { id: ORG_ID, region: 'mypurecloud.com' },
+  settings: { routing: { queueId: 'messaging-queue' } },
+}
+
+export type Recorded = { [K in keyof Events]: { type: K; event: Events[K] } }[keyof Events]
+
+export interface Harness {
+  manager: TokenManager
+  backend: Backend
+  widget: FakeGen
+  /** Every event the manager emitted, in order. */
+  events: Recorded[]
+  of<K extends keyof Events>(type: K): Events[K][]
+}
+
+/** A manager wired to a fake backend and a fake gen widget, on fake time starting at T0. */
+export function createHarness(options: Partial<TokenManagerOptions> & BackendOptions = {}): Harness {
+  vi.useFakeTimers({ now: T0 })
+  const backend = createBackend(options)
+  const widget = createFakeGen()
+  const manager = createTokenManager({
+    endpoint: ENDPOINT,
+    refreshEndpoint: REFRESH_ENDPOINT,
+    widget: genWidget({ config: genConfig, gen: widget.gen }),
+    fetch: backend.fetch,
+    random: () => 1,
+    ...options,
+  })
+  const events: Recorded[] = []
+  for (const type of ['token', 'expired', 'error', 'ended', 'warning'] as const) {
+    manager.on(type, (event) => events.push({ type, event } as Recorded))
+  }
+  const of = <K extends keyof Events>(type: K) =>
+    events.filter((entry) => entry.type === type).map((entry) => entry.event as Events[K])
+  return { manager, backend, widget, events, of }
+}
+
+/** Lets pending promises settle without moving time. */
+export const settle = () => vi.advanceTimersByTimeAsync(0)
+
+/** Moves the wall clock as a sleeping device does: no timer runs meanwhile. */
+export function sleepDevice(ms: number): void {
+  vi.setSystemTime(Date.now() + ms)
+}
+
+export function setVisibility(state: DocumentVisibilityState): void {
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state })
+  document.dispatchEvent(new Event('visibilitychange'))
+}
