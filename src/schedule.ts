@@ -81,7 +81,7 @@ export function createTimer(clock: Clock): Timer {
           return
         }
         handle = undefined
-        callback(-remainingMs)
+        callback(clock.now() - time)
       }
       handle = clock.setTimeout(wake, Math.min(Math.max(0, time - clock.now()), MAX_TIMER_DELAY_MS))
     },

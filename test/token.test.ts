@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { inspectToken } from '../src/token'
+import { jwt, ORG_ID } from './helpers/jwt'
+
+const NOW = Date.UTC(2026, 2, 2, 9) // epoch ms
+const nowS = NOW / 1000
+const valid = { aud: ORG_ID, iat: nowS, exp: nowS + 1800 }
+const base = { audience: ORG_ID, sentAt: NOW }
+
+describe('inspectToken', () => {
+  it('returns times and size, never the token', () => {
+    const token = jwt(valid)
+    const info = inspectToken(token, { ...base, expiresIn: 1800 })
+    expect(info).toEqual({ issuedAt: NOW, expiresAt: NOW + 1_800_000, lifetimeMs: 1_800_000, bytes: token.length, skewMs: 0 })
+    expect(JSON.stringify(info)).not.toContain(token)
+  })
+
+  it.each([
+    ['not a JWT', 'not-a-token', {}, 'malformed_token'],
+    ['two parts', 'eyJhbGciOiJub25lIn0.eyJleHAiOjF9', {}, 'malformed_token'],
+    ['a payload that is not JSON', 'eyJhbGciOiJub25lIn0.bm90IGpzb24.c2ln', {}, 'malformed_token'],
+    ['a header that is not JSON', 'bm90IGpzb24.eyJleHAiOjF9.c2ln', {}, 'malformed_token'],
+    ['no exp', jwt({ aud: ORG_ID, iat: nowS }), {}, 'missing_exp'],
+    ['a string exp', jwt({ aud: ORG_ID, iat: nowS, exp: 'soon' }), {}, 'missing_exp'],
+    ['exp equal to iat', jwt({ aud: ORG_ID, iat: nowS, exp: nowS }), {}, 'invalid_lifetime'],
+    ['exp before iat', jwt({ aud: ORG_ID, iat: nowS, exp: nowS - 60 }), {}, 'invalid_lifetime'],
+    ['an exp in the past by the server clock', jwt({ aud: ORG_ID, iat: nowS - 3600, exp: nowS - 1800 }), { serverNow: NOW }, 'expired_token'],
+    ['expiresIn of zero', jwt(valid), { expiresIn: 0 }, 'expired_token'],
+    ['another organization', jwt({ ...valid, aud: 'another-org' }), {}, 'audience_mismatch'],
+    ['no aud at all', jwt({ iat: nowS, exp: nowS + 1800 }), {}, 'audience_mismatch'],
+    ['more than 4096 bytes', jwt({ ...valid, pad: 'x'.repeat(3100) }), {}, 'token_too_large'],
+  ])('refuses %s', (_, token, options, code) => {
+    expect(() => inspectToken(token, { ...base, ...options })).toThrow(expect.objectContaining({ name: 'WidgetTokenError', code }))
+  })
+
+  it('accepts an aud list that contains the organization', () => {
+    expect(() => inspectToken(jwt({ ...valid, aud: ['other', ORG_ID] }), base)).not.toThrow()
+  })
+
+  it('skips the audience check when no audience is known', () => {
+    expect(() => inspectToken(jwt({ ...valid, aud: 'anything' }), { sentAt: NOW })).not.toThrow()
+  })
+
+  it.each([
+    ['expiresIn', { expiresIn: 900 }, 900_000],
+    ['exp − iat without expiresIn', {}, 1_800_000],
+    ['the server clock for a token issued earlier', { serverNow: NOW + 600_000 }, 1_200_000],
+    ['the shorter of expiresIn and the claims', { expiresIn: 3600, serverNow: NOW }, 1_800_000],
+  ])('measures the lifetime from %s', (_, options, lifetimeMs) => {
+    expect(inspectToken(jwt(valid), { ...base, ...options }).lifetimeMs).toBe(lifetimeMs)
+  })
+
+  it('measures a lifetime that ignores how wrong the device clock is', () => {
+    const deviceAhead = NOW + 15 * 60_000
+    const info = inspectToken(jwt(valid), { ...base, expiresIn: 1800, sentAt: deviceAhead })
+    expect(info.lifetimeMs).toBe(1_800_000)
+    expect(info.skewMs).toBe(-15 * 60_000)
+  })
+
+  it('accepts exactly 4096 bytes', () => {
+    const sized = (padding: number) => jwt({ ...valid, pad: 'x'.repeat(padding) })
+    let padding = 2900
+    while (sized(padding + 1).length <= 4096) padding++
+    expect(sized(padding).length).toBeLessThanOrEqual(4096)
+    expect(() => inspectToken(sized(padding), base)).not.toThrow()
+    expect(() => inspectToken(sized(padding + 3), base)).toThrow(expect.objectContaining({ code: 'token_too_large' }))
+  })
+})
