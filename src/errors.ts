@@ -18,15 +18,13 @@ export type ErrorCode =
 
 export interface WidgetTokenErrorOptions {
   /** Whether another try may succeed. */
-  retryable?: boolean
+  retryable?: boolean | undefined
   /** The HTTP status, for failures that had one. */
-  status?: number
+  status?: number | undefined
   /** What the server asked for in `Retry-After`, in milliseconds. */
   retryAfterMs?: number | undefined
   cause?: unknown
 }
-
-const brand = Symbol.for('widget-token.error')
 
 /**
  * The one error type the SDK reports, in `error` events and rejected promises.
@@ -46,18 +44,23 @@ export class WidgetTokenError extends Error {
   /** When the SDK tries again, in milliseconds from the event; set on retryable errors. */
   retryInMs: number | undefined
 
-  constructor(code: ErrorCode, message: string, options: WidgetTokenErrorOptions = {}) {
-    super(`widget-token: ${code}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause })
+  /** `detail` adds what the code alone does not say (a status, a size, an audience). */
+  constructor(code: ErrorCode, detail = '', options: WidgetTokenErrorOptions = {}) {
+    super(`widget-token: ${code}${detail && ': ' + detail}`, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.retryable = options.retryable ?? false
     this.status = options.status
     this.retryAfterMs = options.retryAfterMs
     this.retryInMs = undefined
-    Object.defineProperty(this, brand, { value: true })
   }
+}
+
+/** Wraps anything thrown where a token was expected; unexpected failures count as network errors. */
+export function asWidgetTokenError(error: unknown): WidgetTokenError {
+  return isWidgetTokenError(error) ? error : new WidgetTokenError('network', '', { retryable: true, cause: error })
 }
 
 /** True for a {@link WidgetTokenError}, also one from another realm (iframe, second copy of the SDK). */
 export function isWidgetTokenError(value: unknown): value is WidgetTokenError {
-  return typeof value === 'object' && value !== null && brand in value
+  return (value as WidgetTokenError | undefined)?.name === 'WidgetTokenError'
 }

@@ -64,6 +64,5 @@ export function createEmitter(): Emitter {
 
 // Surfaces the error as uncaught (console, window.onerror) without unwinding the SDK's own stack.
 function reportLater(error: unknown): void {
-  if (typeof globalThis.reportError === 'function') globalThis.reportError(error)
-  else globalThis.setTimeout(() => { throw error })
+  globalThis.reportError?.(error)
 }

@@ -1,6 +1,6 @@
 import type { WidgetAdapter, WidgetHost } from './adapters/adapter'
 import { systemClock, type Clock } from './clock'
-import { isWidgetTokenError, WidgetTokenError, type ErrorCode } from './errors'
+import { asWidgetTokenError, isWidgetTokenError, WidgetTokenError } from './errors'
 import { createEmitter, type Events, type Listener } from './events'
 import { watchPage, type PageSetup } from './page'
 import { backoffDelay, createTimer, planRefresh, retryDelay, type Plan, type RetryPolicy } from './schedule'
@@ -54,14 +54,8 @@ export interface TokenManager {
 const MAX_SKEW_MS = 30_000
 /** A timer this late means the device slept or the tab was frozen. */
 const LATE_TIMER_MS = 30_000
-const VALIDATION_CODES: readonly ErrorCode[] = [
-  'bad_response', 'malformed_token', 'missing_exp', 'invalid_lifetime', 'expired_token', 'audience_mismatch', 'token_too_large',
-]
 
-interface Waiter {
-  resolve(token: string): void
-  reject(reason: unknown): void
-}
+type Waiter = [resolve: (token: string) => void, reject: (reason: unknown) => void]
 
 /**
  * Keeps a widget's token valid for as long as the portal session lasts.
@@ -98,87 +92,77 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   let invalidInARow = 0
   let lastDeliveredAt = -Infinity
   let rejections = 0
-  let skewWarned = false
 
   function run(reason: Reason): Promise<string> {
     if (flight) return flight
     timer.cancel()
     retry = undefined
+    const thisFlight = (flight = obtain(reason, session.signal))
     const landed = () => {
       if (flight === thisFlight) flight = undefined
       reconcile()
     }
-    const thisFlight: Promise<string> = obtain(reason, session.signal).then(
-      (token) => {
-        landed()
-        for (const waiter of waiters.splice(0)) waiter.resolve(token)
-        return token
-      },
-      (error: unknown) => {
-        landed()
-        throw error
-      },
-    )
-    thisFlight.catch(() => {})
-    return (flight = thisFlight)
+    // Runs before the callers' own handlers, so they see the manager settled.
+    thisFlight.then((token) => {
+      landed()
+      for (const [resolve] of waiters.splice(0)) resolve(token)
+    }, landed)
+    return thisFlight
   }
 
   async function obtain(reason: Reason, signal: AbortSignal): Promise<string> {
     const sentAt = clock.now()
     const first = current === undefined
     try {
-      const response = await requestToken(fetchToken, { reason, refresh: !first }, { timeoutMs, clock, signal })
-      const info = inspectToken(response.token, { audience, expiresIn: response.expiresIn, serverNow: response.serverTime, sentAt })
-      await deliver(response.token, first, signal)
+      const { token, expiresIn } = await requestToken(fetchToken, { reason, refresh: !first }, { timeoutMs, clock, signal })
+      // One invalid token may be a fluke; the second in a row is the backend's setup.
+      const info = inspectToken(token, { audience, expiresIn, sentAt, retryable: !invalidInARow++ })
+      try {
+        await widget.apply?.(token, { first, signal })
+      } catch (error) {
+        throw signal.aborted || isWidgetTokenError(error) ? error : new WidgetTokenError('widget_rejected', '', { retryable: true, cause: error })
+      }
+      if (signal.aborted) throw signal.reason
       accept(info, reason, sentAt)
-      return response.token
+      return token
     } catch (error) {
       if (!signal.aborted) fail(error)
-      throw signal.aborted ? signal.reason : error
+      throw error
     }
-  }
-
-  async function deliver(token: string, first: boolean, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) throw signal.reason
-    try {
-      await widget.apply?.(token, { first, signal })
-    } catch (error) {
-      if (signal.aborted || isWidgetTokenError(error)) throw error
-      throw new WidgetTokenError('widget_rejected', 'the widget did not take the token', { retryable: true, cause: error })
-    }
-    if (signal.aborted) throw signal.reason
   }
 
   function accept(info: TokenInfo, reason: Reason, sentAt: number): void {
     const now = clock.now()
     const plan = planRefresh(sentAt, info.lifetimeMs, leewayMs, now)
+    // Once a session is enough to know the device clock is off.
+    if (!current && info.skewMs !== undefined && Math.abs(info.skewMs) > MAX_SKEW_MS) {
+      const message = `device clock ${Math.round(-info.skewMs / 1000)} s off`
+      events.emit('warning', { code: 'clock_skew', message, skewMs: info.skewMs })
+    }
     // A widget that asks for its tokens gets none it did not ask for.
     current = widget.apply ? plan : { ...plan, refreshAt: Infinity }
     expiredAnnounced = false
     failures = invalidInARow = 0
     lastDeliveredAt = now
-    if (!skewWarned && info.skewMs !== undefined && Math.abs(info.skewMs) > MAX_SKEW_MS) {
-      skewWarned = true
-      const message = `the device clock is ${Math.round(-info.skewMs / 1000)} s off the server's; refreshes are planned from token lifetimes`
-      events.emit('warning', { code: 'clock_skew', message, skewMs: info.skewMs })
-    }
     if (info.bytes > LARGE_TOKEN_BYTES) {
-      events.emit('warning', { code: 'token_size', message: `the token is ${info.bytes} bytes, close to the 4096-byte limit`, bytes: info.bytes })
+      events.emit('warning', { code: 'token_size', message: `${info.bytes} bytes`, bytes: info.bytes })
     }
     events.emit('token', { reason, issuedAt: sentAt, expiresAt: plan.expiresAt, lifetimeMs: info.lifetimeMs })
   }
 
   function fail(thrown: unknown): void {
-    const error = isWidgetTokenError(thrown)
-      ? thrown
-      : new WidgetTokenError('network', 'the token request failed', { retryable: true, cause: thrown })
-    if (VALIDATION_CODES.includes(error.code)) error.retryable = ++invalidInARow < 2
+    const error = asWidgetTokenError(thrown)
     if (!error.retryable) return end(error)
-    const now = clock.now()
-    error.retryInMs = retryDelay({
-      attempt: ++failures, policy, random, now, expiresAt: current?.expiresAt, retryAfterMs: error.retryAfterMs,
+    const delayMs = retryDelay({
+      attempt: ++failures, policy, random, now: clock.now(), expiresAt: current?.expiresAt, retryAfterMs: error.retryAfterMs,
     })
-    retry = { at: now + error.retryInMs, reason: 'retry' }
+    retryLater(error, delayMs, 'retry')
+  }
+
+  /** Plans the next try and tells the page when it will be. */
+  function retryLater(error: WidgetTokenError, delayMs: number, reason: Reason): void {
+    error.retryInMs = delayMs
+    retry = { at: clock.now() + delayMs, reason }
     events.emit('error', error)
   }
 
@@ -210,28 +194,27 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       void run('disconnect')
       return
     }
-    const error = new WidgetTokenError('widget_rejected', 'the widget disconnected again right after a new token', { retryable: true })
-    error.retryInMs = Math.max(policy.baseMs, backoffDelay(rejections - 1, policy, random))
-    retry = { at: now + error.retryInMs, reason: 'disconnect' }
-    events.emit('error', error)
+    const error = new WidgetTokenError('widget_rejected', 'disconnected again', { retryable: true })
+    retryLater(error, Math.max(policy.baseMs, backoffDelay(rejections - 1, policy, random)), 'disconnect')
     reconcile()
   }
 
-  function onExpired(graceMs = 0): void {
-    if (phase !== 'running' || flight) return
-    if (!retry || retry.at > clock.now() + graceMs) void run('disconnect')
+
+  /** The next token to reach the widget, through retries; rejects only when the SDK ends or stops. */
+  function nextToken(reason: Reason): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      if (phase !== 'running') return reject(notRunning())
+      waiters.push([resolve, reject])
+      if (!retry) void run(reason)
+    })
   }
 
   const host: WidgetHost = {
-    token(reason = 'start') {
-      return new Promise<string>((resolve, reject) => {
-        if (phase !== 'running') return reject(new WidgetTokenError('widget_unavailable', 'the token manager is not running'))
-        waiters.push({ resolve, reject })
-        if (!retry) void run(reason)
-      })
-    },
+    token: (reason = 'start') => nextToken(reason),
     disconnected: onDisconnected,
-    expired: onExpired,
+    expired: () => {
+      if (phase === 'running') void run('disconnect')
+    },
   }
 
   function end(error: WidgetTokenError): void {
@@ -247,7 +230,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     timer.cancel()
     retry = undefined
     for (const detach of teardowns.splice(0)) detach()
-    for (const waiter of waiters.splice(0)) waiter.reject(reason)
+    for (const [, reject] of waiters.splice(0)) reject(reason)
   }
 
   return {
@@ -261,63 +244,47 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       return current?.expiresAt
     },
     start() {
-      if (phase === 'running' && startPromise) return startPromise
+      if (phase === 'running') return startPromise!
       phase = 'running'
       session = new AbortController()
       current = undefined
       expiredAnnounced = false
       failures = invalidInARow = rejections = 0
-      skewWarned = false
-      warnIfInsecurePage()
+      if (globalThis.isSecureContext === false) {
+        events.emit('warning', { code: 'insecure_page', message: 'page served over http' })
+      }
       teardowns = [page((signal) => reconcile(signal)), widget.attach(host)]
-      startPromise = widget.apply
-        ? new Promise<void>((resolve, reject) => {
-            waiters.push({ resolve: () => resolve(), reject })
-            void run('start')
-          })
-        : Promise.resolve()
-      return startPromise
+      return (startPromise = widget.apply ? nextToken('start').then(() => {}) : Promise.resolve())
     },
     refresh() {
-      if (phase !== 'running') return Promise.reject(new WidgetTokenError('widget_unavailable', 'the token manager is not running'))
+      if (phase !== 'running') return Promise.reject(notRunning())
       return run('manual').then(() => {})
     },
     stop() {
       if (phase === 'stopped') return
       phase = 'stopped'
-      teardown(new DOMException('the token manager was stopped', 'AbortError'))
+      teardown(new DOMException('widget-token: stopped', 'AbortError'))
     },
     on: events.on,
   }
-
-  function warnIfInsecurePage(): void {
-    const location = globalThis.location
-    if (location?.protocol === 'http:' && !isLoopback(location.hostname)) {
-      events.emit('warning', { code: 'insecure_page', message: 'the page is served over plain http: tokens can be read on the network' })
-    }
-  }
 }
+
+const notRunning = () => new DOMException('widget-token: not started', 'InvalidStateError')
 
 function defaultSource(options: TokenManagerOptions): FetchToken {
   const { endpoint } = options
-  if (endpoint === undefined) throw new TypeError('widget-token: give an `endpoint` or a `fetchToken` function')
+  if (endpoint === undefined) throw new TypeError('widget-token: endpoint or fetchToken is required')
   const refreshEndpoint = options.refreshEndpoint ?? endpoint
   for (const url of [endpoint, refreshEndpoint]) assertSecure(url)
   const fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   return createHttpSource({ endpoint, refreshEndpoint, fetch })
 }
 
+/** Throws a TypeError for what is not a URL, and `insecure_endpoint` for what is not https or loopback. */
 function assertSecure(endpoint: string): void {
-  let url: URL
-  try {
-    url = new URL(endpoint, globalThis.location?.href)
-  } catch {
-    throw new TypeError(`widget-token: the endpoint ${endpoint} is not a URL`)
+  const url = new URL(endpoint, globalThis.location?.href)
+  const loopback = /^(localhost|127(\.\d+){3}|\[::1\])$|\.localhost$/.test(url.hostname)
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new WidgetTokenError('insecure_endpoint', `${url.protocol}//${url.host}`)
   }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))) return
-  throw new WidgetTokenError('insecure_endpoint', `tokens may not travel over ${url.protocol} to ${url.host}; use https`)
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127(\.\d+){3}$/.test(hostname)
 }

@@ -8,27 +8,16 @@ export type PageSetup = (notify: (signal: PageSignal) => void) => () => void
 
 /** Listens to the browser page: visibility, back/forward cache, frozen tabs, network, focus. */
 export const watchPage: PageSetup = (notify) => {
-  if (typeof window === 'undefined' || typeof document === 'undefined') return () => {}
-  const onVisibility = () => {
-    if (document.visibilityState === 'visible') notify('visible')
-  }
-  const onPageShow = (event: PageTransitionEvent) => {
-    if (event.persisted) notify('resume')
-  }
-  const onResume = () => notify('resume')
-  const onOnline = () => notify('online')
-  const onFocus = () => notify('visible')
-
-  document.addEventListener('visibilitychange', onVisibility)
-  document.addEventListener('resume', onResume)
-  window.addEventListener('pageshow', onPageShow)
-  window.addEventListener('online', onOnline)
-  window.addEventListener('focus', onFocus)
+  if (typeof document === 'undefined') return () => {}
+  const subscriptions: Array<[EventTarget, string, (event: Event) => void]> = [
+    [document, 'visibilitychange', () => document.visibilityState === 'visible' && notify('visible')],
+    [document, 'resume', () => notify('resume')],
+    [window, 'pageshow', (event) => (event as PageTransitionEvent).persisted && notify('resume')],
+    [window, 'online', () => notify('online')],
+    [window, 'focus', () => notify('visible')],
+  ]
+  for (const [target, type, listener] of subscriptions) target.addEventListener(type, listener)
   return () => {
-    document.removeEventListener('visibilitychange', onVisibility)
-    document.removeEventListener('resume', onResume)
-    window.removeEventListener('pageshow', onPageShow)
-    window.removeEventListener('online', onOnline)
-    window.removeEventListener('focus', onFocus)
+    for (const [target, type, listener] of subscriptions) target.removeEventListener(type, listener)
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from './clock'
-import { isWidgetTokenError, WidgetTokenError } from './errors'
+import { asWidgetTokenError, WidgetTokenError } from './errors'
 
 /** Why the SDK is asking for a token. */
 export type Reason =
@@ -24,10 +24,8 @@ export interface TokenRequest {
 export interface TokenResponse {
   /** The JWT. */
   token: string
-  /** Seconds the token lives from now, as the server counts. */
+  /** Seconds the token lives from now, as the server counts. Default: `exp − iat`. */
   expiresIn?: number | undefined
-  /** The server's clock when it answered, epoch ms (from the `Date` header). */
-  serverTime?: number | undefined
 }
 
 /** Gets a token from wherever the portal issues them. */
@@ -45,33 +43,28 @@ export function createHttpSource({ endpoint, refreshEndpoint, fetch }: HttpSourc
     const response = await fetch(refresh ? refreshEndpoint : endpoint, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: { 'Content-Type': 'application/json' },
       body: '{}',
-      cache: 'no-store',
-      // A session that ended is often answered by a redirect to the login page.
       redirect: 'manual',
       signal,
     })
-    const serverTime = parseDate(response.headers.get('date'))
-    if (!response.ok) throw statusError(response, serverTime)
-    return { ...parseBody(await response.text()), serverTime }
+    if (!response.ok) throw statusError(response)
+    return parseBody(await response.text())
   }
 }
 
-function statusError(response: Response, serverTime: number | undefined): WidgetTokenError {
+function statusError(response: Response): WidgetTokenError {
   const { status } = response
-  if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
-    return new WidgetTokenError('unauthorized', 'the token endpoint redirected: the portal session has ended', { status })
+  // A redirect here is a session that ended and was sent to the login page.
+  if (status === 401 || status === 403 || response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+    return new WidgetTokenError('unauthorized', String(status), { status })
   }
-  if (status === 401 || status === 403) {
-    return new WidgetTokenError('unauthorized', `the token endpoint answered ${status}: the portal session has ended`, { status })
-  }
-  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), serverTime)
+  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
   if (status === 429) {
-    return new WidgetTokenError('rate_limited', 'the token endpoint answered 429', { status, retryable: true, retryAfterMs })
+    return new WidgetTokenError('rate_limited', '', { status, retryable: true, retryAfterMs })
   }
   const retryable = status >= 500 || status === 408
-  return new WidgetTokenError('http', `the token endpoint answered ${status}`, { status, retryable, retryAfterMs })
+  return new WidgetTokenError('http', `HTTP ${status}`, { status, retryable, retryAfterMs })
 }
 
 function parseBody(text: string): TokenResponse {
@@ -79,28 +72,20 @@ function parseBody(text: string): TokenResponse {
   try {
     body = JSON.parse(text)
   } catch {
-    throw badResponse('the answer is not JSON')
+    throw badResponse('not JSON')
   }
   const { token, expiresIn } = (body ?? {}) as Record<string, unknown>
-  if (typeof token !== 'string' || token === '') throw badResponse('the answer has no token')
-  if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn))) {
-    throw badResponse('expiresIn is not a number of seconds')
-  }
+  if (typeof token !== 'string' || token === '') throw badResponse('no token')
+  if (expiresIn !== undefined && typeof expiresIn !== 'number') throw badResponse('expiresIn is not a number')
   return { token, expiresIn }
 }
 
 const badResponse = (message: string) => new WidgetTokenError('bad_response', message, { retryable: true })
 
-function parseDate(value: string | null): number | undefined {
-  const time = value === null ? NaN : Date.parse(value)
-  return Number.isFinite(time) ? time : undefined
-}
-
-function parseRetryAfter(value: string | null, serverTime: number | undefined): number | undefined {
-  if (value === null) return undefined
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000
-  const at = parseDate(value)
-  return at === undefined || serverTime === undefined ? undefined : Math.max(0, at - serverTime)
+// Token endpoints send seconds; the HTTP-date form counts as no advice.
+function parseRetryAfter(value: string | null): number | undefined {
+  const seconds = value === null ? NaN : Number(value)
+  return seconds >= 0 ? seconds * 1000 : undefined
 }
 
 export interface RequestOptions {
@@ -115,31 +100,25 @@ export interface RequestOptions {
  * A custom source that ignores its signal is raced, so it cannot hold the SDK past the timeout.
  * Rejects with the outer signal's reason when that aborts.
  */
-export async function requestToken(
+export function requestToken(
   fetchToken: FetchToken,
   request: Omit<TokenRequest, 'signal'>,
   { timeoutMs, clock, signal }: RequestOptions,
 ): Promise<TokenResponse> {
-  const controller = new AbortController()
-  const timedOut = new WidgetTokenError('timeout', `no answer within ${timeoutMs} ms`, { retryable: true })
-  const abortFromOutside = () => controller.abort(signal.reason)
-  signal.addEventListener('abort', abortFromOutside)
-  const timer = clock.setTimeout(() => controller.abort(timedOut), timeoutMs)
-  const aborted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener('abort', () => reject(controller.signal.reason))
+  return new Promise((resolve, reject) => {
+    const controller = new AbortController()
+    const abort = (reason: unknown) => {
+      controller.abort(reason)
+      reject(reason)
+    }
+    const abortFromOutside = () => abort(signal.reason)
+    const timer = clock.setTimeout(() => abort(new WidgetTokenError('timeout', `${timeoutMs} ms`, { retryable: true })), timeoutMs)
+    signal.addEventListener('abort', abortFromOutside)
+    fetchToken({ ...request, signal: controller.signal })
+      .then(resolve, (error: unknown) => reject(asWidgetTokenError(error)))
+      .finally(() => {
+        clock.clearTimeout(timer)
+        signal.removeEventListener('abort', abortFromOutside)
+      })
   })
-  try {
-    return await Promise.race([fetchToken({ ...request, signal: controller.signal }), aborted])
-  } catch (error) {
-    if (controller.signal.aborted) throw controller.signal.reason
-    throw asWidgetTokenError(error)
-  } finally {
-    clock.clearTimeout(timer)
-    signal.removeEventListener('abort', abortFromOutside)
-  }
-}
-
-function asWidgetTokenError(error: unknown): WidgetTokenError {
-  if (isWidgetTokenError(error)) return error
-  return new WidgetTokenError('network', 'the token request failed', { retryable: true, cause: error })
 }

@@ -1,5 +1,5 @@
-import { InvalidTokenError, jwtDecode, type JwtPayload } from 'jwt-decode'
-import { WidgetTokenError } from './errors'
+import { jwtDecode, type JwtPayload } from 'jwt-decode'
+import { WidgetTokenError, type ErrorCode } from './errors'
 
 /** What the SDK keeps of a token: its times and size, never the token itself. */
 export interface TokenInfo {
@@ -20,10 +20,10 @@ export interface InspectOptions {
   audience?: string | undefined
   /** Seconds the server says the token lives (`expiresIn`). */
   expiresIn?: number | undefined
-  /** The server's clock at the response (its `Date` header), epoch ms. */
-  serverNow?: number | undefined
   /** The local clock when the request was sent, epoch ms. */
   sentAt: number
+  /** Whether the errors it throws say another try may succeed. */
+  retryable?: boolean
 }
 
 export const MAX_TOKEN_BYTES = 4096
@@ -35,24 +35,27 @@ const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/
  * Throws a {@link WidgetTokenError} naming the first check that failed.
  */
 export function inspectToken(token: string, options: InspectOptions): TokenInfo {
-  if (token.length > MAX_TOKEN_BYTES) {
-    throw new WidgetTokenError('token_too_large', `the token is ${token.length} bytes; widgets accept at most ${MAX_TOKEN_BYTES}`)
+  const invalid = (code: ErrorCode, detail?: string, cause?: unknown) =>
+    new WidgetTokenError(code, detail, { retryable: options.retryable, cause })
+
+  if (token.length > MAX_TOKEN_BYTES) throw invalid('token_too_large', `${token.length} bytes > ${MAX_TOKEN_BYTES}`)
+  if (!JWT_SHAPE.test(token)) throw invalid('malformed_token')
+  let claims: JwtPayload
+  try {
+    jwtDecode(token, { header: true })
+    claims = jwtDecode(token)
+  } catch (error) {
+    throw invalid('malformed_token', '', error)
   }
-  const claims = decode(token)
-  if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) {
-    throw new WidgetTokenError('missing_exp', 'the token has no numeric exp claim')
-  }
+  if (typeof claims.exp !== 'number') throw invalid('missing_exp')
   const expiresAt = claims.exp * 1000
   const issuedAt = typeof claims.iat === 'number' ? claims.iat * 1000 : undefined
-  if (issuedAt !== undefined && expiresAt <= issuedAt) {
-    throw new WidgetTokenError('invalid_lifetime', 'the token expires before it was issued (exp <= iat)')
-  }
-  checkAudience(claims.aud, options.audience)
+  if (issuedAt !== undefined && expiresAt <= issuedAt) throw invalid('invalid_lifetime')
+  const { audience } = options
+  if (audience !== undefined && ![claims.aud].flat().includes(audience)) throw invalid('audience_mismatch', `aud is not ${audience}`)
 
   const lifetimeMs = lifetimeOf(expiresAt, issuedAt, options)
-  if (lifetimeMs <= 0) {
-    throw new WidgetTokenError('expired_token', 'the token has already expired')
-  }
+  if (lifetimeMs <= 0) throw invalid('expired_token')
   return {
     issuedAt,
     expiresAt,
@@ -62,33 +65,9 @@ export function inspectToken(token: string, options: InspectOptions): TokenInfo 
   }
 }
 
-function decode(token: string): JwtPayload {
-  if (!JWT_SHAPE.test(token)) {
-    throw new WidgetTokenError('malformed_token', 'the token is not three base64url parts')
-  }
-  try {
-    jwtDecode(token, { header: true })
-    return jwtDecode(token)
-  } catch (error) {
-    if (!(error instanceof InvalidTokenError)) throw error
-    throw new WidgetTokenError('malformed_token', 'the token does not decode as a JWT', { cause: error })
-  }
-}
-
-function checkAudience(aud: JwtPayload['aud'], expected: string | undefined): void {
-  if (expected === undefined) return
-  const audiences = Array.isArray(aud) ? aud : [aud]
-  if (!audiences.includes(expected)) {
-    throw new WidgetTokenError('audience_mismatch', `the token's aud is not the widget's organization (${expected})`)
-  }
-}
-
 // The server's word on how long the token lives beats any comparison with the local clock,
-// which may be minutes off. Without it, the token's own claims measure it from the server's
-// clock (its `Date` header, else `iat`); the local clock is the last resort.
-function lifetimeOf(expiresAt: number, issuedAt: number | undefined, options: InspectOptions): number {
-  const serverStart = options.serverNow ?? issuedAt
-  const byClaims = serverStart === undefined ? undefined : expiresAt - serverStart
-  if (options.expiresIn !== undefined) return Math.min(options.expiresIn * 1000, byClaims ?? Infinity)
-  return byClaims ?? expiresAt - options.sentAt
+// which may be minutes off; without it, the token's own claims tell. Only a token with neither
+// `expiresIn` nor `iat` is measured against the local clock.
+function lifetimeOf(expiresAt: number, issuedAt: number | undefined, { expiresIn, sentAt }: InspectOptions): number {
+  return expiresIn === undefined ? expiresAt - (issuedAt ?? sentAt) : expiresIn * 1000
 }

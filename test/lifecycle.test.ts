@@ -29,7 +29,6 @@ function countListeners() {
   return () => added
 }
 
-const happyDOM = (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM
 
 describe('stop', () => {
   it('clears every timer and removes every listener it added', async () => {
@@ -161,15 +160,18 @@ describe('leaks', () => {
     expect(() => createTokenManager({ widget: genWidget({ config: genConfig }) })).toThrow(TypeError)
   })
 
-  it('warns when the page itself is served over plain http', async () => {
-    happyDOM.setURL('http://portal.example.com/support')
-    try {
-      h = createHarness({ endpoint: 'https://portal.example.com/token', refreshEndpoint: 'https://portal.example.com/token/refresh' })
-      await h.manager.start()
-      expect(h.of('warning')).toEqual([expect.objectContaining({ code: 'insecure_page' })])
-    } finally {
-      happyDOM.setURL('http://localhost:3000/')
-    }
+  it('warns when the page itself is not a secure context', async () => {
+    vi.stubGlobal('isSecureContext', false)
+    h = createHarness()
+    await h.manager.start()
+    expect(h.of('warning')).toEqual([expect.objectContaining({ code: 'insecure_page' })])
+  })
+
+  it('does not warn on a secure page', async () => {
+    vi.stubGlobal('isSecureContext', true)
+    h = createHarness()
+    await h.manager.start()
+    expect(h.of('warning')).toEqual([])
   })
 })
 

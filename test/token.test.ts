@@ -24,8 +24,9 @@ describe('inspectToken', () => {
     ['a string exp', jwt({ aud: ORG_ID, iat: nowS, exp: 'soon' }), {}, 'missing_exp'],
     ['exp equal to iat', jwt({ aud: ORG_ID, iat: nowS, exp: nowS }), {}, 'invalid_lifetime'],
     ['exp before iat', jwt({ aud: ORG_ID, iat: nowS, exp: nowS - 60 }), {}, 'invalid_lifetime'],
-    ['an exp in the past by the server clock', jwt({ aud: ORG_ID, iat: nowS - 3600, exp: nowS - 1800 }), { serverNow: NOW }, 'expired_token'],
     ['expiresIn of zero', jwt(valid), { expiresIn: 0 }, 'expired_token'],
+    ['a negative expiresIn', jwt(valid), { expiresIn: -5 }, 'expired_token'],
+    ['an exp already past on the local clock, with no iat', jwt({ aud: ORG_ID, exp: nowS - 1 }), {}, 'expired_token'],
     ['another organization', jwt({ ...valid, aud: 'another-org' }), {}, 'audience_mismatch'],
     ['no aud at all', jwt({ iat: nowS, exp: nowS + 1800 }), {}, 'audience_mismatch'],
     ['more than 4096 bytes', jwt({ ...valid, pad: 'x'.repeat(3100) }), {}, 'token_too_large'],
@@ -42,12 +43,18 @@ describe('inspectToken', () => {
   })
 
   it.each([
-    ['expiresIn', { expiresIn: 900 }, 900_000],
-    ['exp − iat without expiresIn', {}, 1_800_000],
-    ['the server clock for a token issued earlier', { serverNow: NOW + 600_000 }, 1_200_000],
-    ['the shorter of expiresIn and the claims', { expiresIn: 3600, serverNow: NOW }, 1_800_000],
-  ])('measures the lifetime from %s', (_, options, lifetimeMs) => {
-    expect(inspectToken(jwt(valid), { ...base, ...options }).lifetimeMs).toBe(lifetimeMs)
+    ['expiresIn', valid, { expiresIn: 900 }, 900_000],
+    ['exp − iat without expiresIn', valid, {}, 1_800_000],
+    ['exp − iat even when the device clock is an hour off', valid, { sentAt: NOW + 3_600_000 }, 1_800_000],
+    ['exp and the local clock when there is no iat', { aud: ORG_ID, exp: nowS + 600 }, {}, 600_000],
+  ])('measures the lifetime from %s', (_, claims, options, lifetimeMs) => {
+    expect(inspectToken(jwt(claims), { ...base, ...options }).lifetimeMs).toBe(lifetimeMs)
+  })
+
+  it('marks its errors retryable when asked', () => {
+    const expired = jwt(valid)
+    expect(() => inspectToken(expired, { ...base, expiresIn: 0, retryable: true })).toThrow(expect.objectContaining({ retryable: true }))
+    expect(() => inspectToken(expired, { ...base, expiresIn: 0 })).toThrow(expect.objectContaining({ retryable: false }))
   })
 
   it('measures a lifetime that ignores how wrong the device clock is', () => {

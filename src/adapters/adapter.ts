@@ -11,8 +11,8 @@ export interface WidgetHost {
   token(reason?: Reason): Promise<string>
   /** The widget lost its session: refresh once and hand the new token over. Bursts cost one request. */
   disconnected(): void
-  /** The widget says its token ran out and waits `graceMs` for a new one. */
-  expired(graceMs?: number): void
+  /** The widget says its token ran out and waits for a new one: refresh now, even past a planned retry. */
+  expired(): void
 }
 
 export interface ApplyContext {

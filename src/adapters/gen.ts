@@ -67,7 +67,7 @@ export function genWidget({ config, gen, waitMs = 30_000 }: GenWidgetOptions): W
         try {
           await api.init(withToken)
         } catch (error) {
-          throw new WidgetTokenError('widget_rejected', 'gen.init failed', { retryable: true, cause: error })
+          throw new WidgetTokenError('widget_rejected', 'gen.init', { retryable: true, cause: error })
         }
       }
       if (subscribed !== api) {
@@ -95,7 +95,7 @@ async function waitFor(find: () => GenApi | undefined, waitMs: number, signal: A
     const api = find()
     if (typeof api?.init === 'function') return api
     if (waitedMs >= waitMs) {
-      throw new WidgetTokenError('widget_unavailable', `the gen widget did not load within ${waitMs} ms`)
+      throw new WidgetTokenError('widget_unavailable', `no window.gen after ${waitMs} ms`)
     }
     await new Promise((resolve) => globalThis.setTimeout(resolve, POLL_MS))
   }
