@@ -282,7 +282,8 @@ function defaultSource(options: TokenManagerOptions): FetchToken {
 
 /** Throws a TypeError for what is not a URL, and `insecure_endpoint` for what is not https or loopback. */
 function assertSecure(endpoint: string): void {
-  const url = new URL(endpoint, globalThis.location?.href)
+  // Off the page (server rendering), relative endpoints are judged when the page has an origin.
+  const url = new URL(endpoint, globalThis.location?.href ?? 'https://localhost')
   const loopback = /^(localhost|127(\.\d+){3}|\[::1\])$|\.localhost$/.test(url.hostname)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new WidgetTokenError('insecure_endpoint', `${url.protocol}//${url.host}`)
