@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { genWidget, type WidgetHost } from '../src'
+import { genConfig } from './helpers/setup'
+import { createFakeGen } from './helpers/widget'
+
+const host = (): WidgetHost => ({ token: vi.fn(), disconnected: vi.fn(), expired: vi.fn() })
+const live = () => new AbortController().signal
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('genWidget', () => {
+  it('expects the organization id as the audience', () => {
+    expect(genWidget({ config: genConfig }).audience).toBe(genConfig.organization.id)
+  })
+
+  it('adds the token to the configuration without changing the one it was given', async () => {
+    const widget = createFakeGen()
+    const adapter = genWidget({ config: genConfig, gen: widget.gen })
+    adapter.attach(host())
+    await adapter.apply?.('a.b.c', { first: true, signal: live() })
+
+    expect(widget.gen.init).toHaveBeenCalledWith({
+      organization: genConfig.organization,
+      settings: { routing: { queueId: 'messaging-queue' }, authentication: { method: 'jwt', token: 'a.b.c' } },
+    })
+    expect(genConfig.settings).toEqual({ routing: { queueId: 'messaging-queue' } })
+  })
+
+  it('passes the widget’s disconnects to the host, subscribing once', async () => {
+    const widget = createFakeGen()
+    const adapter = genWidget({ config: genConfig, gen: widget.gen })
+    const manager = host()
+    const detach = adapter.attach(manager)
+    await adapter.apply?.('a.b.c', { first: true, signal: live() })
+    await adapter.apply?.('d.e.f', { first: false, signal: live() })
+    widget.disconnect()
+
+    expect(widget.listeners).toBe(1)
+    expect(manager.disconnected).toHaveBeenCalledTimes(1)
+    detach()
+    expect(widget.listeners).toBe(0)
+  })
+
+  it('finds the widget through a function', async () => {
+    const widget = createFakeGen()
+    const adapter = genWidget({ config: genConfig, gen: () => widget.gen })
+    adapter.attach(host())
+    await adapter.apply?.('a.b.c', { first: true, signal: live() })
+    expect(widget.token).toBe('a.b.c')
+  })
+
+  it('hands nothing over once the manager stopped while it waited for the widget', async () => {
+    vi.useFakeTimers()
+    const widget = createFakeGen()
+    let loaded: typeof widget.gen | undefined
+    const adapter = genWidget({ config: genConfig, gen: () => loaded })
+    adapter.attach(host())
+    const controller = new AbortController()
+    const applied = adapter.apply?.('a.b.c', { first: true, signal: controller.signal })
+    const outcome = expect(applied).rejects.toMatchObject({ name: 'AbortError' })
+
+    controller.abort(new DOMException('stopped', 'AbortError'))
+    loaded = widget.gen
+    await vi.advanceTimersByTimeAsync(100)
+    await outcome
+    expect(widget.gen.init).not.toHaveBeenCalled()
+  })
+
+  it('reports a widget that throws on init as widget_rejected', async () => {
+    const widget = createFakeGen()
+    widget.gen.init.mockImplementation(() => {
+      throw new Error('invalid configuration')
+    })
+    const adapter = genWidget({ config: genConfig, gen: widget.gen })
+    adapter.attach(host())
+    await expect(adapter.apply?.('a.b.c', { first: true, signal: live() })).rejects.toMatchObject({
+      code: 'widget_rejected',
+      retryable: true,
+    })
+  })
+})
