@@ -116,7 +116,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     try {
       const { token, expiresIn } = await requestToken(fetchToken, { reason, refresh: !first }, { timeoutMs, clock, signal })
       // One invalid token may be a fluke; the second in a row is the backend's setup.
-      const info = inspectToken(token, { audience, expiresIn, sentAt, retryable: !invalidInARow++ })
+      const info = (widget.inspect ?? inspectToken)(token, { audience, expiresIn, sentAt, retryable: !invalidInARow++ })
       try {
         await widget.apply?.(token, { first, signal })
       } catch (error) {

@@ -1,5 +1,6 @@
 import type { WidgetTokenError } from '../errors'
 import type { Reason } from '../source'
+import type { InspectOptions, TokenInfo } from '../token'
 
 /** What the token manager offers a widget adapter. */
 export interface WidgetHost {
@@ -33,6 +34,11 @@ export interface WidgetAdapter {
   attach(host: WidgetHost): () => void
   /** Hands a validated token to the widget. A rejection here is retried like a failed request. */
   apply?(token: string, context: ApplyContext): void | Promise<void>
+  /**
+   * Checks a credential that is not a JWT (an OAuth authorization code, say) in place of the JWT
+   * checks: returns its lifetime, or throws a `WidgetTokenError` to refuse it.
+   */
+  inspect?(credential: string, options: InspectOptions): TokenInfo
   /** The SDK ended (the portal session is gone): sign the visitor out of the widget. */
   ended?(error: WidgetTokenError): void
 }
