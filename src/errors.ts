@@ -39,19 +39,19 @@ export class WidgetTokenError extends Error {
   readonly code: ErrorCode
   /** Whether the SDK keeps trying on its own after this failure. */
   retryable: boolean
-  readonly status: number | undefined
-  readonly retryAfterMs: number | undefined
+  /** The HTTP status, for failures that had one. */
+  declare readonly status?: number
+  /** What the server asked for in `Retry-After`, in milliseconds. */
+  declare readonly retryAfterMs?: number
   /** When the SDK tries again, in milliseconds from the event; set on retryable errors. */
-  retryInMs: number | undefined
+  declare retryInMs?: number
 
   /** `detail` adds what the code alone does not say (a status, a size, an audience). */
-  constructor(code: ErrorCode, detail = '', options: WidgetTokenErrorOptions = {}) {
-    super(`widget-token: ${code}${detail && ': ' + detail}`, options.cause === undefined ? undefined : { cause: options.cause })
+  constructor(code: ErrorCode, detail = '', { cause, retryable = false, ...fields }: WidgetTokenErrorOptions = {}) {
+    super(`widget-token: ${code}${detail && ': ' + detail}`, cause === undefined ? undefined : { cause })
     this.code = code
-    this.retryable = options.retryable ?? false
-    this.status = options.status
-    this.retryAfterMs = options.retryAfterMs
-    this.retryInMs = undefined
+    this.retryable = retryable
+    Object.assign(this, fields)
   }
 }
 

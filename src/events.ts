@@ -24,9 +24,12 @@ export interface EndedEvent {
 
 /** Something works, but not as it should. */
 export type Warning =
-  | { code: 'clock_skew'; message: string; skewMs: number }
-  | { code: 'token_size'; message: string; bytes: number }
-  | { code: 'insecure_page'; message: string }
+  /** The server's clock minus the device's, as the token's `iat` tells, is over 30 s. */
+  | { code: 'clock_skew'; skewMs: number }
+  /** The token is close to the 4096-byte limit. */
+  | { code: 'token_size'; bytes: number }
+  /** The page is not a secure context: tokens can be read on the network. */
+  | { code: 'insecure_page' }
 
 export type Events = {
   token: TokenEvent

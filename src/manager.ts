@@ -4,7 +4,8 @@ import { asWidgetTokenError, isWidgetTokenError, WidgetTokenError } from './erro
 import { createEmitter, type Events, type Listener } from './events'
 import { watchPage, type PageSetup } from './page'
 import { backoffDelay, createTimer, planRefresh, retryDelay, type Plan, type RetryPolicy } from './schedule'
-import { createHttpSource, requestToken, type FetchToken, type Reason } from './source'
+import { createHttpSource, requestToken, type FetchToken, type Reason, type TokenResponse } from './source'
+import type { TabLink, TabSync } from './tabs'
 import { inspectToken, LARGE_TOKEN_BYTES, type TokenInfo } from './token'
 
 export interface TokenManagerOptions {
@@ -30,6 +31,8 @@ export interface TokenManagerOptions {
   clock?: Clock
   /** Page-lifecycle signals. Default: the browser page's. */
   page?: PageSetup
+  /** One refresh per browser instead of per tab: `shareAcrossTabs()` from `widget-token/tabs`. */
+  tabs?: TabSync
   /** Randomness for backoff jitter, in [0, 1). Default: `Math.random`. */
   random?: () => number
 }
@@ -80,6 +83,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const timer = createTimer(clock)
 
   let phase: 'idle' | 'running' | 'ended' | 'stopped' = 'idle'
+  let tab: TabLink | undefined
   let session = new AbortController()
   let teardowns: Array<() => void> = []
   let waiters: Waiter[] = []
@@ -93,11 +97,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   let lastDeliveredAt = -Infinity
   let rejections = 0
 
-  function run(reason: Reason): Promise<string> {
+  function run(reason: Reason, shared?: TokenResponse): Promise<string> {
     if (flight) return flight
     timer.cancel()
     retry = undefined
-    const thisFlight = (flight = obtain(reason, session.signal))
+    const thisFlight = (flight = obtain(reason, session.signal, shared))
     const landed = () => {
       if (flight === thisFlight) flight = undefined
       reconcile()
@@ -110,11 +114,13 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     return thisFlight
   }
 
-  async function obtain(reason: Reason, signal: AbortSignal): Promise<string> {
+  async function obtain(reason: Reason, signal: AbortSignal, shared?: TokenResponse): Promise<string> {
     const sentAt = clock.now()
     const first = current === undefined
     try {
-      const { token, expiresIn } = await requestToken(fetchToken, { reason, refresh: !first }, { timeoutMs, clock, signal })
+      const request = () => requestToken(fetchToken, { reason, refresh: !first }, { timeoutMs, clock, signal })
+      const response = shared ?? (await (tab ? tab.request(request, signal) : request()))
+      const { token, expiresIn } = response
       // One invalid token may be a fluke; the second in a row is the backend's setup.
       const info = (widget.inspect ?? inspectToken)(token, { audience, expiresIn, sentAt, retryable: !invalidInARow++ })
       try {
@@ -123,7 +129,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         throw signal.aborted || isWidgetTokenError(error) ? error : new WidgetTokenError('widget_rejected', '', { retryable: true, cause: error })
       }
       if (signal.aborted) throw signal.reason
-      accept(info, reason, sentAt)
+      accept(info, response.shared ? 'tab' : reason, sentAt)
       return token
     } catch (error) {
       if (!signal.aborted) fail(error)
@@ -135,9 +141,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     const now = clock.now()
     const plan = planRefresh(sentAt, info.lifetimeMs, leewayMs, now)
     // Once a session is enough to know the device clock is off.
-    if (!current && info.skewMs !== undefined && Math.abs(info.skewMs) > MAX_SKEW_MS) {
-      const message = `device clock ${Math.round(-info.skewMs / 1000)} s off`
-      events.emit('warning', { code: 'clock_skew', message, skewMs: info.skewMs })
+    const skewMs = info.skewMs ?? 0
+    if (!current && Math.abs(skewMs) > MAX_SKEW_MS) {
+      events.emit('warning', { code: 'clock_skew', skewMs })
     }
     // A widget that asks for its tokens gets none it did not ask for.
     current = widget.apply ? plan : { ...plan, refreshAt: Infinity }
@@ -145,7 +151,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     failures = invalidInARow = 0
     lastDeliveredAt = now
     if (info.bytes > LARGE_TOKEN_BYTES) {
-      events.emit('warning', { code: 'token_size', message: `${info.bytes} bytes`, bytes: info.bytes })
+      events.emit('warning', { code: 'token_size', bytes: info.bytes })
     }
     events.emit('token', { reason, issuedAt: sentAt, expiresAt: plan.expiresAt, lifetimeMs: info.lifetimeMs })
   }
@@ -170,16 +176,17 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   function reconcile(trigger?: Reason): void {
     if (phase !== 'running' || flight) return
     const now = clock.now()
-    if (current && widget.apply && !expiredAnnounced && now >= current.expiresAt) {
+    let expiryAt = current && widget.apply && !expiredAnnounced ? current.expiresAt : Infinity
+    if (now >= expiryAt) {
       expiredAnnounced = true
-      events.emit('expired', { expiredAt: current.expiresAt })
+      events.emit('expired', { expiredAt: expiryAt })
+      expiryAt = Infinity
     }
     const dueAt = retry?.at ?? current?.refreshAt ?? Infinity
     if (now >= dueAt || (retry && trigger === 'online')) {
       void run(trigger ?? retry?.reason ?? 'schedule')
       return
     }
-    const expiryAt = current && widget.apply && !expiredAnnounced ? current.expiresAt : Infinity
     const wakeAt = Math.min(dueAt, expiryAt)
     if (wakeAt !== Infinity) timer.at(wakeAt, (lateByMs) => reconcile(lateByMs > LATE_TIMER_MS ? 'resume' : undefined))
   }
@@ -251,9 +258,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       expiredAnnounced = false
       failures = invalidInARow = rejections = 0
       if (globalThis.isSecureContext === false) {
-        events.emit('warning', { code: 'insecure_page', message: 'page served over http' })
+        events.emit('warning', { code: 'insecure_page' })
       }
-      teardowns = [page((signal) => reconcile(signal)), widget.attach(host)]
+      tab = options.tabs?.(`${options.endpoint} ${audience}`, (response) => {
+        if (phase === 'running' && !flight) void run('tab', response)
+      })
+      teardowns = [page((signal) => reconcile(signal)), widget.attach(host), () => tab?.close()]
       return (startPromise = widget.apply ? nextToken('start').then(() => {}) : Promise.resolve())
     },
     refresh() {

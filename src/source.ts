@@ -26,6 +26,8 @@ export interface TokenResponse {
   token: string
   /** Seconds the token lives from now, as the server counts. Default: `exp − iat`. */
   expiresIn?: number | undefined
+  /** Set on a token another tab obtained. */
+  shared?: boolean | undefined
 }
 
 /** Gets a token from wherever the portal issues them. */
