@@ -42,7 +42,7 @@ export async function launchChromium(): Promise<RealBrowser> {
     { stdio: ['ignore', 'ignore', 'pipe'] },
   )
   const endpoint = await devToolsEndpoint(process_)
-  const browser = await chromium.connectOverCDP(endpoint, { noDefaults: true } as Parameters<typeof chromium.connectOverCDP>[1])
+  const browser = await chromium.connectOverCDP(endpoint, { noDefaults: true })
   const context = browser.contexts()[0]!
 
   return {
