@@ -206,7 +206,6 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     reconcile()
   }
 
-
   /** The next token to reach the widget, through retries; rejects only when the SDK ends or stops. */
   function nextToken(reason: Reason): Promise<string> {
     return new Promise<string>((resolve, reject) => {
@@ -292,7 +291,8 @@ function defaultSource(options: TokenManagerOptions): FetchToken {
 
 /** Throws a TypeError for what is not a URL, and `insecure_endpoint` for what is not https or loopback. */
 function assertSecure(endpoint: string): void {
-  // Off the page (server rendering), relative endpoints are judged when the page has an origin.
+  // Off the page (server rendering) only an absolute endpoint can be judged; a relative one will
+  // share the page's origin.
   const url = new URL(endpoint, globalThis.location?.href ?? 'https://localhost')
   const loopback = /^(localhost|127(\.\d+){3}|\[::1\])$|\.localhost$/.test(url.hostname)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
