@@ -1,0 +1,69 @@
+// The example pages. Everything dynamic is escaped; scripts and styles run only with the nonce.
+
+const escape = (text) =>
+  String(text).replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char])
+
+// JSON inside <script type="application/json"> must not be able to close the element.
+const json = (value) => JSON.stringify(value).replace(/</g, '\\u003c')
+
+const styles = `
+  body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 52rem; padding: 0 1rem; color: #1b1f24 }
+  header { display: flex; justify-content: space-between; align-items: baseline }
+  form { display: inline }
+  button { font: inherit; padding: .3rem .9rem }
+  #log { font: 13px/1.6 ui-monospace, monospace; background: #f4f6f8; padding: .8rem 1rem; min-height: 8rem; list-style: none }
+  #log .error, #log .ended, #log .expired { color: #b42318 }
+  #log .token { color: #1a7f37 }
+`
+
+function layout({ nonce, title, body }) {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)}</title>
+<style nonce="${nonce}">${styles}</style>
+</head>
+<body>
+${body}
+</body>
+</html>`
+}
+
+/** The server-rendered portal: one script tag for the SDK, one for the widget, one for the page. */
+export function portalPage({ nonce, session, settings }) {
+  if (!session) {
+    return layout({
+      nonce,
+      title: 'Example portal: sign in',
+      body: `<h1>Example portal</h1>
+<p>Sign in to chat with support. The chat widget stays connected while its token is refreshed in the background.</p>
+<form id="login"><label>Name <input name="name" value="Ada" autocomplete="name"></label> <button>Sign in</button></form>
+<script nonce="${nonce}" type="module" src="/portal/portal.js"></script>`,
+    })
+  }
+  return layout({
+    nonce,
+    title: 'Example portal',
+    body: `<header><h1>Example portal</h1><p>Signed in as ${escape(session.name)} <button id="logout">Sign out</button></p></header>
+<p>Each token is replaced ${escape(settings.leewaySeconds)} s before it expires: watch the log and the widget stay connected without a reload.</p>
+<ol id="log" aria-live="polite"></ol>
+<script type="application/json" id="settings">${json(settings)}</script>
+<script nonce="${nonce}" src="/widget/gen.js"></script>
+<script nonce="${nonce}" src="/widget-token.iife.min.js"></script>
+<script nonce="${nonce}" type="module" src="/portal/portal.js"></script>`,
+  })
+}
+
+/** The single-page app's shell; the app itself is the ESM build bundled by rollup. */
+export function spaPage({ nonce, settings }) {
+  return layout({
+    nonce,
+    title: 'Example SPA',
+    body: `<div id="app"></div>
+<script type="application/json" id="settings">${json(settings)}</script>
+<script nonce="${nonce}" src="/widget/gen.js"></script>
+<script nonce="${nonce}" type="module" src="/spa/app.js"></script>`,
+  })
+}

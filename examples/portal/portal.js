@@ -1,0 +1,36 @@
+// The portal page's own script: the SDK comes from its one <script> tag as the global WidgetToken.
+import { showEvents } from '/shared/event-log.js'
+
+const post = (path, body = {}) =>
+  fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+
+const login = document.getElementById('login')
+if (login) {
+  login.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    await post('/login', { name: new FormData(login).get('name') })
+    location.reload()
+  })
+} else {
+  const { organizationId, leewaySeconds } = JSON.parse(document.getElementById('settings').textContent)
+  const { createTokenManager, genWidget } = window.WidgetToken
+  const manager = createTokenManager({
+    endpoint: '/api/v1/embedded-cx/token',
+    refreshEndpoint: '/api/v1/embedded-cx/token/refresh',
+    leewaySeconds,
+    widget: genWidget({
+      config: {
+        organization: { id: organizationId, region: 'mypurecloud.com' },
+        settings: { routing: { queueId: 'messaging-queue', language: 'en-US' } },
+      },
+    }),
+  })
+  showEvents(manager, document.getElementById('log'))
+  document.getElementById('logout').addEventListener('click', async () => {
+    manager.stop()
+    await post('/logout')
+    location.reload()
+  })
+  window.portalManager = manager
+  manager.start().catch(() => {})
+}

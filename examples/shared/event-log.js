@@ -1,0 +1,25 @@
+// Shows the SDK's events as they happen: what triggered each token and when it runs out. The token
+// itself is never in an event, so it cannot end up here.
+
+const time = (epochMs) => new Date(epochMs).toLocaleTimeString()
+
+const describe = {
+  token: ({ reason, expiresAt }) => `new token (${reason}), valid until ${time(expiresAt)}`,
+  expired: ({ expiredAt }) => `the widget's token ran out at ${time(expiredAt)}`,
+  error: (error) => `${error.code}${error.retryable ? `, trying again in ${Math.ceil(error.retryInMs / 1000)} s` : ''}`,
+  ended: ({ error }) => `ended (${error.code}): sign in again`,
+  warning: (warning) => `warning: ${warning.code}`,
+}
+
+/** Appends a line to `list` for every event of `manager`; returns what unsubscribes. */
+export function showEvents(manager, list) {
+  const unsubscribes = Object.entries(describe).map(([type, text]) =>
+    manager.on(type, (event) => {
+      const item = document.createElement('li')
+      item.className = type
+      item.textContent = `${new Date().toLocaleTimeString()}  ${text(event)}`
+      list.prepend(item)
+    }),
+  )
+  return () => unsubscribes.forEach((unsubscribe) => unsubscribe())
+}
