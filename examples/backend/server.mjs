@@ -53,8 +53,8 @@ export async function createBackend({
     const session = sessions.get(cookie(request, 'sid'))
     if (request.method === 'GET') return serveGet(url.pathname, session, response)
     if (request.method !== 'POST') return sendJson(response, 405, { error: { code: 'method_not_allowed', message: 'GET or POST' } })
-    // Cookies ride along on cross-site form posts; the Origin header is what tells them apart.
-    if (request.headers.origin !== origin) return sendJson(response, 403, { error: { code: 'foreign_origin', message: 'cross-origin request refused' } })
+    // Cookies ride along on cross-site posts; the Origin header (else the Referer's origin) tells them apart.
+    if (sourceOrigin(request) !== origin) return sendJson(response, 403, { error: { code: 'foreign_origin', message: 'cross-origin request refused' } })
     if (url.pathname === '/login') return login(request, response)
     if (url.pathname === '/logout') return logout(request, response)
     if (TOKEN_PATHS.has(url.pathname)) return token(session, response)
@@ -156,6 +156,15 @@ function sendHtml(response, render, widgetOrigin) {
 function sendJson(response, status, body, headers = {}) {
   response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers })
   response.end(JSON.stringify(body))
+}
+
+function sourceOrigin({ headers }) {
+  if (headers.origin) return headers.origin
+  try {
+    return new URL(headers.referer).origin
+  } catch {
+    return undefined
+  }
 }
 
 function cookie(request, name) {
