@@ -1,11 +1,8 @@
 // `npm run demo`: bundles the SPA, starts the example backend and prints where to look.
-import { rollup } from 'rollup'
-import spaConfig from './spa/rollup.config.mjs'
 import { startFromEnvironment } from './backend/main.mjs'
+import { buildSpa } from './spa/build.mjs'
 
-const bundle = await rollup(spaConfig)
-await bundle.write(spaConfig.output)
-await bundle.close()
+await buildSpa()
 
 let backend
 try {

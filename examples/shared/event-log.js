@@ -17,6 +17,8 @@ export function showEvents(manager, list) {
     manager.on(type, (event) => {
       const item = document.createElement('li')
       item.className = type
+      // Machine-readable too, for whoever watches the page (the real-browser tests do).
+      Object.assign(item.dataset, { reason: event.reason ?? '', code: event.code ?? event.error?.code ?? '', retryInMs: event.retryInMs ?? '' })
       item.textContent = `${new Date().toLocaleTimeString()}  ${text(event)}`
       list.prepend(item)
     }),

@@ -39,7 +39,8 @@ export async function launchChromium(): Promise<RealBrowser> {
       '--remote-debugging-port=0',
       'about:blank',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group, so closing takes the renderer and helper processes with it.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   )
   const endpoint = await devToolsEndpoint(process_)
   const browser = await chromium.connectOverCDP(endpoint, { noDefaults: true })
@@ -62,8 +63,10 @@ export async function launchChromium(): Promise<RealBrowser> {
     },
     async close() {
       await browser.close().catch(() => {})
-      process_.kill('SIGKILL')
-      rmSync(profile, { recursive: true, force: true })
+      const exited = new Promise((resolve) => process_.once('exit', resolve))
+      if (process_.exitCode === null) process.kill(-process_.pid!, 'SIGKILL')
+      await exited
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
     },
   }
 }

@@ -1,0 +1,81 @@
+import type { Page } from 'playwright-core'
+import { createBackend, type Backend, type BackendOptions } from '../../examples/backend/server.mjs'
+import type { RealBrowser } from './chromium'
+
+export interface PageEvent {
+  type: 'token' | 'expired' | 'error' | 'ended' | 'warning'
+  reason: string
+  code: string
+  retryInMs: string
+}
+
+export interface Portal {
+  backend: Backend
+  /** Token requests the backend received, in order. */
+  tokenRequests: string[]
+  close(): Promise<void>
+}
+
+/** The example backend with short token lifetimes, counting the token requests it gets. */
+export async function startPortal(options: BackendOptions = {}): Promise<Portal> {
+  const backend = await createBackend({ ttlSeconds: 8, leewaySeconds: 3, ...options })
+  const tokenRequests: string[] = []
+  backend.server.on('request', (request) => {
+    if (request.url?.startsWith('/api/v1/embedded-cx/token')) tokenRequests.push(request.url)
+  })
+  return { backend, tokenRequests, close: () => backend.close() }
+}
+
+/**
+ * Opens `path` in a new tab, signs in unless the browser already has a session, and waits for the
+ * widget to connect. `watch` sees the page before it loads.
+ */
+export async function openSignedIn(browser: RealBrowser, portal: Portal, path = '/', watch?: (page: Page) => void): Promise<Page> {
+  const page = await browser.newPage()
+  watch?.(page)
+  await page.goto(`${portal.backend.url}${path}`)
+  if (await page.$('input[name=name]')) {
+    await page.fill('input[name=name]', 'Ada')
+    await Promise.all([path === '/' ? page.waitForEvent('load') : Promise.resolve(), page.click('button')])
+  }
+  await waitForWidget(page, (status) => status.connected)
+  return page
+}
+
+export interface WidgetStatus {
+  connected: boolean
+  secondsLeft: number
+  tokensAccepted: number
+  tokensRejected: number
+  disconnects: number
+}
+
+export const widgetStatus = (page: Page) => page.evaluate(() => (window as unknown as { gen: { status(): WidgetStatus } }).gen.status())
+
+export async function waitForWidget(page: Page, condition: (status: WidgetStatus) => boolean, timeoutMs = 20_000): Promise<WidgetStatus> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const status = await widgetStatus(page)
+    if (condition(status)) return status
+    if (Date.now() > deadline) throw new Error(`widget never reached the expected state: ${JSON.stringify(status)}`)
+    await page.waitForTimeout(100)
+  }
+}
+
+/** The SDK's events as the page's event log shows them, oldest first. */
+export const pageEvents = (page: Page): Promise<PageEvent[]> =>
+  page.$$eval('#log li', (items) =>
+    items.map((item) => ({ type: item.className, ...(item as HTMLElement).dataset }) as unknown as PageEvent).reverse(),
+  )
+
+export async function waitForEvents(page: Page, condition: (events: PageEvent[]) => boolean, timeoutMs = 20_000): Promise<PageEvent[]> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const events = await pageEvents(page)
+    if (condition(events)) return events
+    if (Date.now() > deadline) throw new Error(`events never matched: ${JSON.stringify(events)}`)
+    await page.waitForTimeout(100)
+  }
+}
+
+export const tokens = (events: PageEvent[]) => events.filter((event) => event.type === 'token')
