@@ -10,6 +10,7 @@ const external = Object.keys(pkg.dependencies)
 // Each subpath export is its own entry, so a page pays only for the widget it embeds.
 const entries = {
   index: 'src/index.ts',
+  tabs: 'src/tabs.ts',
 }
 
 const compile = () =>

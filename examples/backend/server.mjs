@@ -63,7 +63,9 @@ export async function createBackend({
 
   async function serveGet(path, session, response) {
     if (path === '/') return sendHtml(response, (nonce) => portalPage({ nonce, session, settings, widgetOrigin }), widgetOrigin)
-    if (path === '/spa/' || path === '/spa') return sendHtml(response, (nonce) => spaPage({ nonce, settings }), widgetOrigin)
+    if (path === '/spa/' || path === '/spa') {
+      return sendHtml(response, (nonce) => spaPage({ nonce, settings: { ...settings, signedInAs: session?.name } }), widgetOrigin)
+    }
     if (path === '/favicon.ico') return response.writeHead(204).end()
     if (path === '/.well-known/jwks.json') return sendJson(response, 200, keyRing.jwks(), { 'Cache-Control': 'max-age=60' })
     const file = STATIC[path]

@@ -1,5 +1,6 @@
 // A single-page app that imports the SDK as a package and bundles it with its own code.
 import { createTokenManager, genWidget } from 'widget-token'
+import { shareAcrossTabs } from 'widget-token/tabs'
 import { showEvents } from '../../shared/event-log.js'
 
 const settings = JSON.parse(document.getElementById('settings').textContent)
@@ -29,6 +30,8 @@ function signedIn(name) {
     refreshEndpoint: '/api/v1/embedded-cx/token/refresh',
     leewaySeconds: settings.leewaySeconds,
     widget: genWidget({ config: { organization: { id: settings.organizationId, region: 'mypurecloud.com' } } }),
+    // Several tabs of the app share one token request per lifetime.
+    tabs: shareAcrossTabs(),
   })
   showEvents(manager, document.getElementById('log'))
   document.getElementById('logout').addEventListener('click', async () => {
@@ -41,4 +44,5 @@ function signedIn(name) {
   manager.start().catch(() => {})
 }
 
-signedOut()
+if (settings.signedInAs) signedIn(settings.signedInAs)
+else signedOut()
