@@ -1,0 +1,191 @@
+// @vitest-environment node
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { createRelay, type RelayOptions } from '../../examples/data-action-relay/relay.mjs'
+
+const CLIENT = 'genesys-data-actions'
+const SECRET = 'correct horse battery staple'
+const basic = (id = CLIENT, secret = SECRET) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
+
+interface Received {
+  method: string
+  url: string
+  authorization: string | undefined
+  body: string
+}
+
+let upstream: Server
+let relay: Server | undefined
+let received: Received[]
+let logs: string[]
+let answer: (request: IncomingMessage, respond: (status: number, body: string) => void) => void
+let keys: Awaited<ReturnType<typeof generateKeyPair>>
+
+const listen = async (server: Server) => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+beforeEach(async () => {
+  received = []
+  logs = []
+  keys = await generateKeyPair('RS256')
+  answer = (_, respond) => respond(200, JSON.stringify({ displayName: 'Ada Lovelace', email: 'ada@example.com' }))
+  upstream = createServer(async (request, response) => {
+    let body = ''
+    for await (const chunk of request) body += chunk
+    if (request.url === '/.well-known/jwks.json') {
+      response.end(JSON.stringify({ keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'RS256' }] }))
+      return
+    }
+    received.push({ method: request.method!, url: request.url!, authorization: request.headers.authorization, body })
+    answer(request, (status, text) => response.writeHead(status, { 'Content-Type': 'application/json' }).end(text))
+  })
+})
+
+afterEach(async () => {
+  upstream.closeAllConnections()
+  await new Promise((resolve) => upstream.close(resolve))
+  await new Promise((resolve) => (relay ? relay.close(resolve) : resolve(undefined)))
+  relay = undefined
+})
+
+async function startRelay(options: Partial<RelayOptions> | ((upstreamUrl: string) => Partial<RelayOptions>) = {}) {
+  const upstreamUrl = await listen(upstream)
+  relay = createRelay({
+    clientId: CLIENT,
+    clientSecret: SECRET,
+    upstreamUrl,
+    routes: {
+      'POST /relay/user-profile': { method: 'GET', path: '/api/users/me' },
+      'POST /relay/password-reset': { method: 'POST', path: '/api/password-resets' },
+    },
+    log: (line) => logs.push(line),
+    ...(typeof options === 'function' ? options(upstreamUrl) : options),
+  })
+  return { url: await listen(relay) }
+}
+
+const callerToken = (exp = Math.floor(Date.now() / 1000) + 300, key = keys.privateKey) =>
+  new SignJWT({ sub: 'caller-42' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuedAt().setExpirationTime(exp).sign(key)
+
+async function call(url: string, path: string, body: unknown, authorization = basic()) {
+  const response = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> }
+}
+
+describe('the Data Action relay', () => {
+  it('forwards the caller’s token as a bearer header and returns the upstream answer unchanged', async () => {
+    const { url } = await startRelay()
+    const token = await callerToken()
+    const response = await call(url, '/relay/password-reset', { userToken: token, channel: 'ivr' })
+
+    expect(response).toMatchObject({ status: 200, body: { displayName: 'Ada Lovelace', email: 'ada@example.com' } })
+    expect(received).toEqual([{ method: 'POST', url: '/api/password-resets', authorization: `Bearer ${token}`, body: '{"channel":"ivr"}' }])
+  })
+
+  it('calls the allow-listed upstream method and path, whatever the body says', async () => {
+    const { url } = await startRelay()
+    await call(url, '/relay/user-profile', { userToken: await callerToken(), path: '/admin', method: 'DELETE' })
+    expect(received.map(({ method, url }) => `${method} ${url}`)).toEqual(['GET /api/users/me'])
+  })
+
+  it('passes an upstream error status and body through', async () => {
+    answer = (_, respond) => respond(404, '{"message":"no such user"}')
+    const { url } = await startRelay()
+    expect(await call(url, '/relay/user-profile', { userToken: await callerToken() })).toMatchObject({ status: 404, body: { message: 'no such user' } })
+  })
+
+  it.each([
+    ['a wrong secret', basic(CLIENT, 'guess')],
+    ['a wrong client id', basic('someone', SECRET)],
+    ['a bearer token', 'Bearer abc'],
+    ['nothing', ''],
+  ])('refuses %s as integration credentials', async (_, authorization) => {
+    const { url } = await startRelay()
+    const response = await call(url, '/relay/user-profile', { userToken: await callerToken() }, authorization)
+    expect(response).toMatchObject({ status: 401, body: { error: { code: 'bad_credentials' } } })
+    expect(response.headers.get('www-authenticate')).toBe('Basic realm="data-action-relay"')
+    expect(received).toEqual([])
+  })
+
+  it.each([
+    ['a missing token', {}, 400, 'missing_token'],
+    ['a token that is not a JWT', { userToken: 'not-a-jwt' }, 401, 'malformed_token'],
+    ['a body that is not JSON', '{"userToken":', 400, 'invalid_json'],
+    ['a JSON array', '[]', 400, 'invalid_json'],
+  ])('refuses %s', async (_, body, status, code) => {
+    const { url } = await startRelay()
+    expect(await call(url, '/relay/user-profile', body)).toMatchObject({ status, body: { error: { code } } })
+    expect(received).toEqual([])
+  })
+
+  it('refuses an expired token', async () => {
+    const { url } = await startRelay()
+    const expired = await callerToken(Math.floor(Date.now() / 1000) - 10)
+    expect(await call(url, '/relay/user-profile', { userToken: expired })).toMatchObject({ status: 401, body: { error: { code: 'expired_token' } } })
+  })
+
+  it('reads the token from the configured field', async () => {
+    const { url } = await startRelay({ tokenField: 'callerJwt' })
+    const token = await callerToken()
+    await call(url, '/relay/user-profile', { callerJwt: token })
+    expect(received[0]?.authorization).toBe(`Bearer ${token}`)
+  })
+
+  it('verifies the signature against the identity provider’s keys when asked to', async () => {
+    const { url } = await startRelay((upstreamUrl) => ({ jwks: { url: `${upstreamUrl}/.well-known/jwks.json` } }))
+    const forged = await callerToken(undefined, (await generateKeyPair('RS256')).privateKey)
+    expect(await call(url, '/relay/user-profile', { userToken: forged })).toMatchObject({ status: 401, body: { error: { code: 'invalid_token' } } })
+    expect(await call(url, '/relay/user-profile', { userToken: await callerToken() })).toMatchObject({ status: 200 })
+  })
+
+  it('refuses a body over the size limit', async () => {
+    const { url } = await startRelay({ maxBodyBytes: 1024 })
+    const response = await call(url, '/relay/user-profile', { userToken: await callerToken(), note: 'x'.repeat(2000) })
+    expect(response).toMatchObject({ status: 413, body: { error: { code: 'body_too_large' } } })
+  })
+
+  it('answers 504 when the upstream is too slow', async () => {
+    answer = () => {}
+    const { url } = await startRelay({ upstreamTimeoutMs: 100 })
+    expect(await call(url, '/relay/user-profile', { userToken: await callerToken() })).toMatchObject({ status: 504, body: { error: { code: 'upstream_timeout' } } })
+  })
+
+  it('answers 502 when the upstream cannot be reached or answers without JSON', async () => {
+    answer = (_, respond) => respond(200, '<html>')
+    const { url } = await startRelay()
+    expect(await call(url, '/relay/user-profile', { userToken: await callerToken() })).toMatchObject({ status: 502, body: { error: { code: 'upstream_bad_response' } } })
+
+    const unreachable = createRelay({ clientId: CLIENT, clientSecret: SECRET, upstreamUrl: 'http://127.0.0.1:1', routes: { 'POST /r': { method: 'GET', path: '/' } }, log: () => {} })
+    const unreachableUrl = await listen(unreachable)
+    expect(await call(unreachableUrl, '/r', { userToken: await callerToken() })).toMatchObject({ status: 502, body: { error: { code: 'upstream_unreachable' } } })
+    unreachable.close()
+  })
+
+  it('refuses routes outside the allow-list', async () => {
+    const { url } = await startRelay()
+    expect(await call(url, '/api/users/me', { userToken: await callerToken() })).toMatchObject({ status: 404, body: { error: { code: 'unknown_route' } } })
+  })
+
+  it('never logs the token or the credentials', async () => {
+    const { url } = await startRelay()
+    const token = await callerToken()
+    await call(url, '/relay/user-profile', { userToken: token })
+    await call(url, '/relay/user-profile', { userToken: token }, basic(CLIENT, 'guess'))
+
+    expect(logs).toHaveLength(2)
+    expect(logs[0]).toMatch(/^POST \/relay\/user-profile 200 ok \d+ ms$/)
+    for (const line of logs) {
+      expect(line).not.toContain(token)
+      expect(line).not.toContain(SECRET)
+    }
+  })
+})
+
