@@ -11,6 +11,12 @@ const external = Object.keys(pkg.dependencies)
 const entries = {
   index: 'src/index.ts',
   tabs: 'src/tabs.ts',
+  salesforce: 'src/adapters/salesforce.ts',
+  zendesk: 'src/adapters/zendesk.ts',
+  messenger: 'src/adapters/messenger.ts',
+  intercom: 'src/adapters/intercom.ts',
+  twilio: 'src/adapters/twilio.ts',
+  define: 'src/adapters/define.ts',
 }
 
 const compile = () =>

@@ -207,7 +207,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   /** The next token to reach the widget, through retries; rejects only when the SDK ends or stops. */
-  function nextToken(reason: Reason): Promise<string> {
+  function nextToken(reason: Reason = 'start'): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       if (phase !== 'running') return reject(notRunning())
       waiters.push([resolve, reject])
@@ -216,11 +216,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   const host: WidgetHost = {
-    token: (reason = 'start') => nextToken(reason),
+    token: nextToken,
     disconnected: onDisconnected,
     expired: () => {
       if (phase === 'running') void run('disconnect')
     },
+    refused: (cause) => events.emit('error', new WidgetTokenError('widget_rejected', '', { retryable: true, cause })),
   }
 
   function end(error: WidgetTokenError): void {
@@ -254,7 +255,6 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       phase = 'running'
       session = new AbortController()
       current = undefined
-      expiredAnnounced = false
       failures = invalidInARow = rejections = 0
       if (globalThis.isSecureContext === false) {
         events.emit('warning', { code: 'insecure_page' })
@@ -263,7 +263,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         if (phase === 'running' && !flight) void run('tab', response)
       })
       teardowns = [page((signal) => reconcile(signal)), widget.attach(host), () => tab?.close()]
-      return (startPromise = widget.apply ? nextToken('start').then(() => {}) : Promise.resolve())
+      return (startPromise = widget.apply ? nextToken().then(() => {}) : Promise.resolve())
     },
     refresh() {
       if (phase !== 'running') return Promise.reject(notRunning())
@@ -272,13 +272,13 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     stop() {
       if (phase === 'stopped') return
       phase = 'stopped'
-      teardown(new DOMException('widget-token: stopped', 'AbortError'))
+      teardown(new DOMException('stopped', 'AbortError'))
     },
     on: events.on,
   }
 }
 
-const notRunning = () => new DOMException('widget-token: not started', 'InvalidStateError')
+const notRunning = () => new DOMException('not started', 'InvalidStateError')
 
 function defaultSource(options: TokenManagerOptions): FetchToken {
   const { endpoint } = options

@@ -3,7 +3,7 @@ import { genWidget, type WidgetHost } from '../src'
 import { genConfig } from './helpers/setup'
 import { createFakeGen } from './helpers/widget'
 
-const host = (): WidgetHost => ({ token: vi.fn(), disconnected: vi.fn(), expired: vi.fn() })
+const host = (): WidgetHost => ({ token: vi.fn(), disconnected: vi.fn(), expired: vi.fn(), refused: vi.fn() })
 const live = () => new AbortController().signal
 
 afterEach(() => {

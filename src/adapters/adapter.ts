@@ -14,6 +14,8 @@ export interface WidgetHost {
   disconnected(): void
   /** The widget says its token ran out and waits for a new one: refresh now, even past a planned retry. */
   expired(): void
+  /** The widget refused a token it asked for; it will ask again. Reported as a `widget_rejected` error. */
+  refused(cause?: unknown): void
 }
 
 export interface ApplyContext {

@@ -1,5 +1,6 @@
 import { WidgetTokenError } from '../errors'
 import type { WidgetAdapter, WidgetHost } from './adapter'
+import { waitFor } from './wait'
 
 /** The Embedded CX widget configuration, without the token: the adapter adds it. */
 export interface GenConfig {
@@ -24,8 +25,6 @@ export interface GenWidgetOptions {
   /** How long to wait for the widget script before giving up with `widget_unavailable`. Default 30 s. */
   waitMs?: number
 }
-
-const POLL_MS = 50
 
 /**
  * The Genesys Cloud Embedded CX `gen` widget: the first token starts it with `gen.init`, later ones
@@ -58,7 +57,7 @@ export function genWidget({ config, gen, waitMs = 30_000 }: GenWidgetOptions): W
       }
     },
     async apply(token, { first, signal }) {
-      const api = await waitFor(find, waitMs, signal)
+      const api = await waitFor(() => find()?.init && find(), waitMs, signal, 'window.gen')
       const withToken: GenConfig = {
         ...config,
         settings: { ...config.settings, authentication: { method: 'jwt', token } },
@@ -86,17 +85,5 @@ async function tryUpdate(api: GenApi, config: GenConfig): Promise<boolean> {
     return true
   } catch {
     return false
-  }
-}
-
-async function waitFor(find: () => GenApi | undefined, waitMs: number, signal: AbortSignal): Promise<GenApi> {
-  for (let waitedMs = 0; ; waitedMs += POLL_MS) {
-    if (signal.aborted) throw signal.reason
-    const api = find()
-    if (typeof api?.init === 'function') return api
-    if (waitedMs >= waitMs) {
-      throw new WidgetTokenError('widget_unavailable', `no window.gen after ${waitMs} ms`)
-    }
-    await new Promise((resolve) => globalThis.setTimeout(resolve, POLL_MS))
   }
 }
