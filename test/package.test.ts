@@ -8,7 +8,7 @@ describe('the published package', () => {
       { files: Array<{ path: string }> },
     ]
     const paths = pack.files.map((file) => file.path)
-    expect(paths.filter((path) => !/^dist\/[\w.-]+\.(c?js|d\.c?ts|map)$/.test(path)).sort()).toEqual(['LICENSE', 'README.md', 'package.json'])
+    expect(paths.filter((path) => !/^dist\/(shared\/)?[\w.-]+\.(c?js|d\.c?ts|map)$/.test(path)).sort()).toEqual(['LICENSE', 'README.md', 'package.json'])
     expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/widget-token.iife.min.js']))
   })
 })
