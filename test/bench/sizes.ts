@@ -93,7 +93,7 @@ export function sizeChart(rows: SizeRow[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13" fill="#1b1f24">
 <rect width="100%" height="100%" fill="#fff"/>
 ${bars.join('\n')}
-<text x="${labelWidth}" y="${height - 8}" fill="#57606a">minified + gzip, each bundled by rollup from a one-line entry (npm run bench)</text>
+<text x="${labelWidth}" y="${height - 8}" fill="#57606a">minified + gzip · npm run bench</text>
 </svg>
 `
 }
