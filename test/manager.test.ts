@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTokenManager, genWidget } from '../src'
-import { createHarness, ENDPOINT, genConfig, MINUTE, REFRESH_ENDPOINT, settle, sleepDevice, setVisibility, T0, type Harness } from './helpers/setup'
+import { createHarness, ENDPOINT, genConfig, MINUTE, PAGE_RETURNS, REFRESH_ENDPOINT, settle, sleepDevice, setVisibility, T0, type Harness } from './helpers/setup'
 import { createBackend } from './helpers/backend'
 import { createFakeGen } from './helpers/widget'
 
@@ -210,13 +210,7 @@ describe('time', () => {
 })
 
 describe('page lifecycle', () => {
-  it.each([
-    ['a tab shown again', () => setVisibility('visible'), 'visible'],
-    ['a focused window', () => window.dispatchEvent(new Event('focus')), 'visible'],
-    ['a resumed frozen tab', () => document.dispatchEvent(new Event('resume')), 'resume'],
-    ['a page restored from the back/forward cache', () => window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true })), 'resume'],
-    ['a network that came back', () => window.dispatchEvent(new Event('online')), 'online'],
-  ] as const)('refreshes at once for %s whose timers stalled past the refresh', async (_, signal, reason) => {
+  it.each(PAGE_RETURNS)('refreshes at once for %s whose timers stalled past the refresh', async (_, signal, reason) => {
     h = createHarness()
     await h.manager.start()
     sleepDevice(29 * MINUTE)

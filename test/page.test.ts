@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { watchPage } from '../src/page'
-import { setVisibility } from './helpers/setup'
+import { PAGE_RETURNS, setVisibility } from './helpers/setup'
 
 let unsubscribe: () => void = () => {}
 
@@ -9,13 +9,7 @@ afterEach(() => {
 })
 
 describe('watchPage', () => {
-  it.each([
-    ['a tab shown', () => setVisibility('visible'), 'visible'],
-    ['a focused window', () => window.dispatchEvent(new Event('focus')), 'visible'],
-    ['a frozen tab resumed', () => document.dispatchEvent(new Event('resume')), 'resume'],
-    ['a page back from the back/forward cache', () => window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true })), 'resume'],
-    ['the network back', () => window.dispatchEvent(new Event('online')), 'online'],
-  ] as const)('notifies %s', (_, happen, signal) => {
+  it.each(PAGE_RETURNS)('notifies %s', (_, happen, signal) => {
     const notify = vi.fn()
     unsubscribe = watchPage(notify)
     happen()

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import { createBackend, type Backend, type BackendOptions } from '../../examples/backend/server.mjs'
-import type { RealBrowser } from './chromium'
+import { launchChromium, type RealBrowser } from './chromium'
 
 export interface PageEvent {
   type: 'token' | 'expired' | 'error' | 'ended' | 'warning'
@@ -24,6 +25,20 @@ export async function startPortal(options: BackendOptions = {}): Promise<Portal>
     if (request.url?.startsWith('/api/v1/embedded-cx/token')) tokenRequests.push(request.url)
   })
   return { backend, tokenRequests, close: () => backend.close() }
+}
+
+/** One Chromium and one example backend for a whole test file. */
+export function useChromiumAndPortal(options: BackendOptions = {}): { browser: RealBrowser; portal: Portal } {
+  const shared = {} as { browser: RealBrowser; portal: Portal }
+  beforeAll(async () => {
+    shared.browser = await launchChromium()
+    shared.portal = await startPortal(options)
+  })
+  afterAll(async () => {
+    await shared.browser?.close()
+    await shared.portal?.close()
+  })
+  return shared
 }
 
 /**

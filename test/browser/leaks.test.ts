@@ -1,20 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { launchChromium, type RealBrowser } from './chromium'
-import { openSignedIn, startPortal, tokens, waitForEvents, type Portal } from './harness'
+import { openSignedIn, tokens, useChromiumAndPortal, waitForEvents } from './harness'
 
-let browser: RealBrowser
-let portal: Portal
-
-beforeAll(async () => {
-  browser = await launchChromium()
-  portal = await startPortal()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await portal?.close()
-})
+const shared = useChromiumAndPortal()
 
 /** Everything a token could leak into, as the browser saw it. */
 function watch(page: Page) {
@@ -31,7 +19,7 @@ function watch(page: Page) {
 describe('where the token never goes', () => {
   it.each(['/', '/spa/'])('%s keeps it out of URLs, cookies, storage, the console and Referer headers', async (path) => {
     let recorded!: ReturnType<typeof watch>
-    const watched = await openSignedIn(browser, portal, path, (page) => (recorded = watch(page)))
+    const watched = await openSignedIn(shared.browser, shared.portal, path, (page) => (recorded = watch(page)))
     await watched.evaluate(() => console.info('page ready'))
     await waitForEvents(watched, (events) => tokens(events).length >= 3, 30_000)
     // A navigation away sends a Referer, the place URLs leak through.

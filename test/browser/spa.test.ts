@@ -1,23 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, type RealBrowser } from './chromium'
-import { openSignedIn, startPortal, tokens, waitForEvents, widgetStatus, type Portal } from './harness'
+import { describe, expect, it } from 'vitest'
+import { openSignedIn, tokens, useChromiumAndPortal, waitForEvents, widgetStatus } from './harness'
 
-let browser: RealBrowser
-let portal: Portal
-
-beforeAll(async () => {
-  browser = await launchChromium()
-  portal = await startPortal()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await portal?.close()
-})
+const shared = useChromiumAndPortal()
 
 describe('the single-page app in Chromium', () => {
   it('keeps the widget connected through refreshes with the bundled ESM build', async () => {
-    const page = await openSignedIn(browser, portal, '/spa/')
+    const page = await openSignedIn(shared.browser, shared.portal, '/spa/')
     const events = await waitForEvents(page, (events) => tokens(events).length >= 3, 30_000)
 
     expect(tokens(events).map((event) => event.reason)).toEqual(['start', 'schedule', 'schedule'])

@@ -59,3 +59,12 @@ export function setVisibility(state: DocumentVisibilityState): void {
   Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state })
   document.dispatchEvent(new Event('visibilitychange'))
 }
+
+/** Each page event after which timers may have stalled, and the signal the SDK reads from it. */
+export const PAGE_RETURNS = [
+  ['a tab shown again', () => setVisibility('visible'), 'visible'],
+  ['a focused window', () => window.dispatchEvent(new Event('focus')), 'visible'],
+  ['a resumed frozen tab', () => document.dispatchEvent(new Event('resume')), 'resume'],
+  ['a page restored from the back/forward cache', () => window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true })), 'resume'],
+  ['a network that came back', () => window.dispatchEvent(new Event('online')), 'online'],
+] as const
