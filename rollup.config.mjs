@@ -46,7 +46,7 @@ export default [
           ecma: 2020,
           compress: { passes: 2, unsafe: true, pure_getters: true },
           // Property names that never cross the public API may be shortened.
-          mangle: { properties: { regex: /^(refreshAt|sentAt|attempt|policy|timeoutMs)$/ } },
+          mangle: { properties: { regex: /^(refreshAt|sentAt|failures|invalidInARow|policy|timeoutMs|leewayMs|toEpoch|tabKey|started|onTimeout)$/ } },
           format: { comments: false },
         }),
       ],

@@ -1,7 +1,12 @@
 /** Time as the SDK sees it. Injected so that tests and unusual hosts control it. */
 export interface Clock {
-  /** Wall-clock time in epoch milliseconds. */
+  /** Wall-clock time in epoch milliseconds: what the page is told. */
   now(): number
+  /**
+   * Time that only moves forward, in milliseconds from any origin (`performance.now()`). Plans are
+   * made on it so that a wall clock set back or forward does not move a refresh. Default: `now`.
+   */
+  monotonic?(): number
   setTimeout(callback: () => void, delayMs: number): unknown
   clearTimeout(handle: unknown): void
 }
@@ -9,6 +14,35 @@ export interface Clock {
 // Globals are read at call time, not captured at import, so fake timers installed later still apply.
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => globalThis.performance?.now() ?? Date.now(),
   setTimeout: (callback, delayMs) => globalThis.setTimeout(callback, delayMs),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+/** The session's own time line: milliseconds since it began, never running backwards. */
+export interface Timeline {
+  now(): number
+  /** A time on the line, as epoch milliseconds on the wall clock. */
+  toEpoch(time: number): number
+}
+
+/**
+ * Counts elapsed time as the larger of what the monotonic and the wall clock saw. Some monotonic
+ * clocks stop while the device sleeps, and the wall clock can be set back or forward: taking the
+ * larger step never plans a refresh late, and a clock set forward costs at most one early refresh.
+ */
+export function createTimeline(clock: Clock): Timeline {
+  const monotonic = () => clock.monotonic?.() ?? clock.now()
+  let lastWall = clock.now()
+  let lastMonotonic = monotonic()
+  let elapsed = 0
+  const now = () => {
+    const wall = clock.now()
+    const steady = monotonic()
+    elapsed += Math.max(0, wall - lastWall, steady - lastMonotonic)
+    lastWall = wall
+    lastMonotonic = steady
+    return elapsed
+  }
+  return { now, toEpoch: (time) => time - now() + clock.now() }
 }

@@ -30,6 +30,8 @@ export type Warning =
   | { code: 'token_size'; bytes: number }
   /** The page is not a secure context: tokens can be read on the network. */
   | { code: 'insecure_page' }
+  /** The answer's `expiresIn` was not a finite number of seconds; the token's own `exp − iat` counted instead. */
+  | { code: 'expires_in_ignored' }
 
 export type Events = {
   token: TokenEvent
@@ -51,13 +53,7 @@ export function createEmitter(): Emitter {
   const bus = mitt<Events>()
   return {
     on(type, listener) {
-      const isolated = (event: Events[typeof type]) => {
-        try {
-          listener(event)
-        } catch (error) {
-          reportLater(error)
-        }
-      }
+      const isolated = (event: Events[typeof type]) => isolate(() => listener(event))
       bus.on(type, isolated)
       return () => bus.off(type, isolated)
     },
@@ -65,7 +61,14 @@ export function createEmitter(): Emitter {
   }
 }
 
-// Surfaces the error as uncaught (console, window.onerror) without unwinding the SDK's own stack.
-function reportLater(error: unknown): void {
-  globalThis.reportError?.(error)
+/**
+ * Runs page or widget code the SDK calls out to; what it throws surfaces as uncaught (console,
+ * `window.onerror`) without unwinding the SDK's own stack.
+ */
+export function isolate(action: () => void): void {
+  try {
+    action()
+  } catch (error) {
+    globalThis.reportError?.(error)
+  }
 }

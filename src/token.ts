@@ -18,35 +18,34 @@ export interface TokenInfo {
 export interface InspectOptions {
   /** Expected `aud`; skipped when undefined. */
   audience?: string | undefined
-  /** Seconds the server says the token lives (`expiresIn`). */
+  /** Seconds the server says the token lives (`expiresIn`); a finite number or undefined. */
   expiresIn?: number | undefined
-  /** The local clock when the request was sent, epoch ms. */
+  /** The local wall clock when the request was sent, epoch ms. */
   sentAt: number
-  /** Whether the errors it throws say another try may succeed. */
-  retryable?: boolean
 }
 
 export const MAX_TOKEN_BYTES = 4096
 export const LARGE_TOKEN_BYTES = 3584
-const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/
+// Three base64url parts, the header a JSON object (`{"` encodes as `eyJ`): checked without decoding it.
+const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/
 
 /**
  * Decodes and checks a token before anything reaches the widget.
- * Throws a {@link WidgetTokenError} naming the first check that failed.
+ * Throws a {@link WidgetTokenError} naming the first check that failed; its message quotes no part of the token.
  */
 export function inspectToken(token: string, options: InspectOptions): TokenInfo {
-  const invalid = (code: ErrorCode, detail?: string, cause?: unknown) =>
-    new WidgetTokenError(code, detail, { retryable: options.retryable, cause })
+  const invalid = (code: ErrorCode, detail?: string) => new WidgetTokenError(code, detail)
 
   if (token.length > MAX_TOKEN_BYTES) throw invalid('token_too_large', `${token.length} bytes > ${MAX_TOKEN_BYTES}`)
   if (!JWT_SHAPE.test(token)) throw invalid('malformed_token')
-  let claims: JwtPayload
+  let claims: JwtPayload | null
   try {
-    jwtDecode(token, { header: true })
     claims = jwtDecode(token)
-  } catch (error) {
-    throw invalid('malformed_token', '', error)
+  } catch {
+    // jwt-decode's message quotes the decoded payload: it stays out of the error.
+    throw invalid('malformed_token', 'payload')
   }
+  if (typeof claims !== 'object' || !claims) throw invalid('malformed_token', 'payload')
   if (typeof claims.exp !== 'number') throw invalid('missing_exp')
   const expiresAt = claims.exp * 1000
   const issuedAt = typeof claims.iat === 'number' ? claims.iat * 1000 : undefined
@@ -55,7 +54,7 @@ export function inspectToken(token: string, options: InspectOptions): TokenInfo 
   if (audience !== undefined && ![claims.aud].flat().includes(audience)) throw invalid('audience_mismatch', `aud is not ${audience}`)
 
   const lifetimeMs = lifetimeOf(expiresAt, issuedAt, options)
-  if (lifetimeMs <= 0) throw invalid('expired_token')
+  if (!(lifetimeMs > 0)) throw invalid('expired_token')
   return {
     issuedAt,
     expiresAt,
@@ -65,9 +64,12 @@ export function inspectToken(token: string, options: InspectOptions): TokenInfo 
   }
 }
 
-// The server's word on how long the token lives beats any comparison with the local clock,
-// which may be minutes off; without it, the token's own claims tell. Only a token with neither
-// `expiresIn` nor `iat` is measured against the local clock.
+/**
+ * The server's `expiresIn` beats any comparison with the local clock, which may be minutes off; it
+ * never stretches the token past its own `exp − iat`. Without it, `exp − iat` is trusted for a
+ * token the local clock does not already see as expired, and the local clock decides otherwise.
+ */
 function lifetimeOf(expiresAt: number, issuedAt: number | undefined, { expiresIn, sentAt }: InspectOptions): number {
-  return expiresIn === undefined ? expiresAt - (issuedAt ?? sentAt) : expiresIn * 1000
+  if (expiresIn !== undefined) return Math.min(expiresIn * 1000, expiresAt - (issuedAt ?? -Infinity))
+  return issuedAt === undefined || expiresAt <= sentAt ? expiresAt - sentAt : expiresAt - issuedAt
 }

@@ -157,6 +157,7 @@ describe('leaks', () => {
   )
 
   it('needs an endpoint or a fetchToken', () => {
+    // @ts-expect-error the options' type says so too
     expect(() => createTokenManager({ widget: genWidget({ config: genConfig }) })).toThrow(TypeError)
   })
 

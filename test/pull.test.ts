@@ -70,8 +70,8 @@ describe('widgets that ask for their token', () => {
   it('may check a credential that is not a JWT themselves', async () => {
     vi.useFakeTimers({ now: T0 })
     const codes = ['code-1', 'not-allowed']
-    const inspect = vi.fn((credential: string, { sentAt, retryable }: InspectOptions) => {
-      if (!credential.startsWith('code-')) throw new WidgetTokenError('malformed_token', 'not an authorization code', { retryable })
+    const inspect = vi.fn((credential: string, { sentAt }: InspectOptions) => {
+      if (!credential.startsWith('code-')) throw new WidgetTokenError('malformed_token', 'not an authorization code')
       return { issuedAt: sentAt, expiresAt: sentAt + 60_000, lifetimeMs: 60_000, bytes: credential.length, skewMs: undefined }
     })
     const widget = pullWidget({ inspect })

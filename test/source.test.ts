@@ -29,6 +29,18 @@ describe('the HTTP source', () => {
     })
   })
 
+  it('measures a Retry-After date against the device clock when the answer has no Date', async () => {
+    const fetch = vi.fn(async () => new Response(null, { status: 503, headers: { 'retry-after': 'Mon, 02 Mar 2026 09:01:00 GMT' } }))
+    const now = () => Date.parse('Mon, 02 Mar 2026 09:00:00 GMT')
+    const fetchToken = createHttpSource({ endpoint: ENDPOINT, fetch, now })
+    await expect(ask(fetchToken)).rejects.toMatchObject({ code: 'http', retryAfterMs: 60_000 })
+  })
+
+  it('passes expiresIn on as the server sent it, for the manager to judge', async () => {
+    const { fetchToken } = sourceAnswering(new Response('{"token":"a.b.c","expiresIn":"1800"}'))
+    expect(await ask(fetchToken)).toEqual({ token: 'a.b.c', expiresIn: '1800' })
+  })
+
   it('reads the token and its lifetime', async () => {
     const { fetchToken } = sourceAnswering(new Response('{"token":"a.b.c","expiresIn":900,"user":"x"}'))
     expect(await ask(fetchToken)).toEqual({ token: 'a.b.c', expiresIn: 900 })
@@ -39,7 +51,10 @@ describe('the HTTP source', () => {
     [403, {}, 'unauthorized', false, undefined],
     [302, { location: '/login' }, 'unauthorized', false, undefined],
     [429, { 'retry-after': '30' }, 'rate_limited', true, 30_000],
-    [429, { 'retry-after': 'Mon, 02 Mar 2026 09:02:00 GMT' }, 'rate_limited', true, undefined],
+    [429, { 'retry-after': 'Mon, 02 Mar 2026 09:02:00 GMT', date: 'Mon, 02 Mar 2026 09:00:30 GMT' }, 'rate_limited', true, 90_000],
+    [429, { 'retry-after': 'Mon, 02 Mar 2026 08:00:00 GMT', date: 'Mon, 02 Mar 2026 09:00:30 GMT' }, 'rate_limited', true, 0],
+    [429, { 'retry-after': '' }, 'rate_limited', true, undefined],
+    [429, { 'retry-after': 'soon' }, 'rate_limited', true, undefined],
     [500, {}, 'http', true, undefined],
     [503, { 'retry-after': '5' }, 'http', true, 5000],
     [408, {}, 'http', true, undefined],
@@ -57,7 +72,6 @@ describe('the HTTP source', () => {
     ['JSON without a token', '{"jwt":"a.b.c"}'],
     ['an empty token', '{"token":""}'],
     ['a number for a token', '{"token":42}'],
-    ['expiresIn as text', '{"token":"a.b.c","expiresIn":"1800"}'],
     ['null', 'null'],
   ])('reports %s as a bad response', async (_, body) => {
     const { fetchToken } = sourceAnswering(new Response(body))

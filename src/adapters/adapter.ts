@@ -12,9 +12,12 @@ export interface WidgetHost {
   token(reason?: Reason): Promise<string>
   /** The widget lost its session: refresh once and hand the new token over. Bursts cost one request. */
   disconnected(): void
-  /** The widget says its token ran out and waits for a new one: refresh now, even past a planned retry. */
+  /** The widget says its token ran out and waits for a new one: refresh now (reason `expired`), even past a planned retry. */
   expired(): void
-  /** The widget refused a token it asked for; it will ask again. Reported as a `widget_rejected` error. */
+  /**
+   * The widget refused a token it asked for; it will ask again. Reported as a `widget_rejected`
+   * error whose `retryInMs` says how long the next `token()` call waits.
+   */
   refused(cause?: unknown): void
 }
 
@@ -34,7 +37,15 @@ export interface WidgetAdapter {
   audience?: string | undefined
   /** Subscribes to the widget; returns the teardown, called on `stop()` and when the SDK ends. */
   attach(host: WidgetHost): () => void
-  /** Hands a validated token to the widget. A rejection here is retried like a failed request. */
+  /**
+   * How long the first `apply` may wait for the widget's script to load, on top of the request
+   * timeout that bounds every hand-over. Default 30 000.
+   */
+  waitMs?: number | undefined
+  /**
+   * Hands a validated token to the widget, within the request timeout. A rejection or a timeout is
+   * a retryable `widget_rejected`.
+   */
   apply?(token: string, context: ApplyContext): void | Promise<void>
   /**
    * Checks a credential that is not a JWT (an OAuth authorization code, say) in place of the JWT

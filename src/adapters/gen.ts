@@ -49,6 +49,7 @@ export function genWidget({ config, gen, waitMs = 30_000 }: GenWidgetOptions): W
 
   return {
     audience: config.organization.id,
+    waitMs,
     attach(newHost) {
       host = newHost
       return () => {

@@ -65,16 +65,16 @@ export function genesysMessenger({
       })
       return () => (attached = false)
     },
-    inspect(credential, { sentAt, expiresIn, retryable }) {
+    inspect(credential, { sentAt, expiresIn }) {
       let code: Partial<AuthCode> | undefined
       try {
         code = JSON.parse(credential) as Partial<AuthCode>
       } catch {}
       if (typeof code?.authCode !== 'string' || typeof code.redirectUri !== 'string') {
-        throw new WidgetTokenError('malformed_token', 'not an authorization code', { retryable })
+        throw new WidgetTokenError('malformed_token', 'not an authorization code')
       }
       const lifetimeMs = (expiresIn ?? codeLifetimeSeconds) * 1000
-      if (lifetimeMs <= 0) throw new WidgetTokenError('expired_token', '', { retryable })
+      if (lifetimeMs <= 0) throw new WidgetTokenError('expired_token')
       return { issuedAt: sentAt, expiresAt: sentAt + lifetimeMs, lifetimeMs, bytes: credential.length, skewMs: undefined }
     },
     ended() {

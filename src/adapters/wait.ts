@@ -4,7 +4,8 @@ const POLL_MS = 50
 
 /**
  * Resolves with what `find` returns once it returns something: widget scripts load on their own
- * schedule, often after the page's. Gives up with `widget_unavailable` after `waitMs`.
+ * schedule, often after the page's. Gives up with `widget_unavailable` after `waitMs`, and with the
+ * signal's reason as soon as it aborts, leaving no poll behind.
  */
 export async function waitFor<T>(find: () => T | undefined | false, waitMs: number, signal: AbortSignal, what: string): Promise<T> {
   for (let waitedMs = 0; ; waitedMs += POLL_MS) {
@@ -12,6 +13,14 @@ export async function waitFor<T>(find: () => T | undefined | false, waitMs: numb
     const found = find()
     if (found) return found
     if (waitedMs >= waitMs) throw new WidgetTokenError('widget_unavailable', `no ${what} after ${waitMs} ms`)
-    await new Promise((resolve) => globalThis.setTimeout(resolve, POLL_MS))
+    await new Promise<void>((resolve) => {
+      const poll = globalThis.setTimeout(done, POLL_MS)
+      signal.addEventListener('abort', done)
+      function done() {
+        globalThis.clearTimeout(poll)
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+    })
   }
 }

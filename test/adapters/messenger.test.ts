@@ -49,10 +49,9 @@ describe('genesysMessenger', () => {
     await expect(messenger.getAuthCode()).resolves.toMatchObject({ authCode: `code-${T0 + 5000}` })
   })
 
-  it('reports Auth.authError and Auth.tokenError as widget_rejected', () => {
+  it('reports Auth.authError as widget_rejected, with the wait before the next code', () => {
     messenger.publish('Auth.authError', { errorCode: 'invalid_grant' })
-    messenger.publish('Auth.tokenError')
-    expect(errors.map((error) => error.code)).toEqual(['widget_rejected', 'widget_rejected'])
+    expect(errors).toEqual([expect.objectContaining({ code: 'widget_rejected', retryInMs: 1000 })])
   })
 
   it('retries a failed code request before answering', async () => {

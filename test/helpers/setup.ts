@@ -1,5 +1,5 @@
 import { vi } from 'vitest'
-import { createTokenManager, genWidget, type Events, type GenConfig, type TokenManager, type TokenManagerOptions } from '../../src'
+import { createTokenManager, genWidget, type EndpointOptions, type Events, type FetchToken, type GenConfig, type TokenManager, type TokenManagerOptions } from '../../src'
 import { createBackend, type Backend, type BackendOptions } from './backend'
 import { ORG_ID } from './jwt'
 import { createFakeGen, type FakeGen } from './widget'
@@ -16,6 +16,8 @@ export const genConfig: GenConfig = {
 
 export type Recorded = { [K in keyof Events]: { type: K; event: Events[K] } }[keyof Events]
 
+export type HarnessOptions = Partial<Omit<EndpointOptions, 'fetchToken'>> & { fetchToken?: FetchToken } & BackendOptions
+
 export interface Harness {
   manager: TokenManager
   backend: Backend
@@ -26,18 +28,18 @@ export interface Harness {
 }
 
 /** A manager wired to a fake backend and a fake gen widget, on fake time starting at T0. */
-export function createHarness(options: Partial<TokenManagerOptions> & BackendOptions = {}): Harness {
+export function createHarness(options: HarnessOptions = {}): Harness {
   vi.useFakeTimers({ now: T0 })
   const backend = createBackend(options)
   const widget = createFakeGen()
+  const { fetchToken, ...rest } = options
+  const source = fetchToken ? { fetchToken } : { endpoint: ENDPOINT, refreshEndpoint: REFRESH_ENDPOINT, fetch: backend.fetch }
   const manager = createTokenManager({
-    endpoint: ENDPOINT,
-    refreshEndpoint: REFRESH_ENDPOINT,
     widget: genWidget({ config: genConfig, gen: widget.gen }),
-    fetch: backend.fetch,
     random: () => 1,
-    ...options,
-  })
+    ...source,
+    ...rest,
+  } as TokenManagerOptions)
   const events: Recorded[] = []
   for (const type of ['token', 'expired', 'error', 'ended', 'warning'] as const) {
     manager.on(type, (event) => events.push({ type, event } as Recorded))

@@ -1,0 +1,261 @@
+import type { WidgetAdapter, WidgetHost } from './adapters/adapter'
+import { createTimeline, type Clock } from './clock'
+import { asWidgetTokenError, isWidgetTokenError, WidgetTokenError } from './errors'
+import { isolate, type Emitter } from './events'
+import type { PageSetup } from './page'
+import { backoffDelay, isInvalidAnswer, retryInMs, type RetryPolicy } from './policy'
+import { createTimer, planRefresh, type Plan } from './schedule'
+import { requestToken, withinDeadline, type FetchToken, type Reason, type TokenResponse } from './source'
+import type { TabSync } from './tabs'
+import { inspectToken, LARGE_TOKEN_BYTES } from './token'
+
+/** What every session of one manager shares: its options, resolved. */
+export interface SessionConfig {
+  widget: WidgetAdapter
+  fetchToken: FetchToken
+  clock: Clock
+  page: PageSetup
+  random: () => number
+  leewayMs: number
+  timeoutMs: number
+  policy: RetryPolicy
+  audience: string | undefined
+  tabs: TabSync | undefined
+  tabKey: string
+  events: Emitter
+}
+
+export type State = 'idle' | 'starting' | 'active' | 'refreshing' | 'expired' | 'ended' | 'stopped'
+
+/** One run of the manager, from `start()` to `stop()` or the end. It owns everything it starts. */
+export interface Session {
+  readonly state: State
+  /** When the widget's token runs out, epoch ms on the local clock. */
+  readonly expiresAt: number | undefined
+  /** Settles once the widget has its first token, or when the session ends or stops. */
+  readonly started: Promise<void>
+  refresh(): Promise<void>
+  stop(): void
+}
+
+const MAX_SKEW_MS = 30_000
+/** A timer this late means the device slept or the tab was frozen. */
+const LATE_TIMER_MS = 30_000
+/** How long a widget script may take to appear before the first hand-over counts as failed. */
+const WIDGET_LOAD_MS = 30_000
+
+type Waiter = [resolve: (token: string) => void, reject: (reason: unknown) => void]
+
+export function openSession(config: SessionConfig): Session {
+  const { widget, clock, events, policy, random } = config
+  const controller = new AbortController()
+  const { signal } = controller
+  const timeline = createTimeline(clock)
+  const timer = createTimer(clock, timeline)
+  const waiters: Waiter[] = []
+  const teardowns: Array<() => void> = []
+  let phase: 'running' | 'ended' | 'stopped' = 'running'
+  let flight: Promise<string> | undefined
+  let plan: Plan | undefined
+  let retry: { at: number; reason: Reason } | undefined
+  let expiredAnnounced = false
+  let failures = 0
+  let invalidInARow = 0
+  let rejections = 0
+  let onlineUsed = false
+  let deliveredAt = -Infinity
+
+  function run(reason: Reason, shared?: TokenResponse): Promise<string> {
+    if (flight) return flight
+    retry = undefined
+    const thisFlight = (flight = obtain(reason, shared))
+    // Runs before the callers' own handlers, so they see the session settled.
+    thisFlight.then(
+      (token) => {
+        flight = undefined
+        reconcile()
+        for (const [resolve] of waiters.splice(0)) resolve(token)
+      },
+      () => {
+        flight = undefined
+        reconcile()
+      },
+    )
+    reconcile()
+    return thisFlight
+  }
+
+  async function obtain(reason: Reason, shared?: TokenResponse): Promise<string> {
+    const sentAt = timeline.now()
+    const first = plan === undefined
+    try {
+      const request = () => requestToken(config.fetchToken, { reason, refresh: !first }, { timeoutMs: config.timeoutMs, clock, signal })
+      const response = shared ?? (await (tab ? tab.request(request, signal) : request()))
+      const { token } = response
+      const expiresIn = usableExpiresIn(response.expiresIn)
+      const info = (widget.inspect ?? inspectToken)(token, { audience: config.audience, expiresIn, sentAt: clock.now() })
+      await deliver(token, first)
+      if (first && Math.abs(info.skewMs ?? 0) > MAX_SKEW_MS) events.emit('warning', { code: 'clock_skew', skewMs: info.skewMs! })
+      if (info.bytes > LARGE_TOKEN_BYTES) events.emit('warning', { code: 'token_size', bytes: info.bytes })
+      accept(sentAt, info.lifetimeMs, response.shared ? 'tab' : reason)
+      return token
+    } catch (thrown) {
+      if (signal.aborted) throw signal.reason
+      const error = asWidgetTokenError(thrown)
+      fail(error)
+      throw error
+    }
+  }
+
+  function usableExpiresIn(expiresIn: unknown): number | undefined {
+    if (expiresIn === undefined || expiresIn === null) return undefined
+    if (typeof expiresIn === 'number' && Number.isFinite(expiresIn)) return expiresIn
+    events.emit('warning', { code: 'expires_in_ignored' })
+    return undefined
+  }
+
+  /** Hands the token over within the deadline; what the widget throws is redacted before it goes anywhere. */
+  async function deliver(token: string, first: boolean): Promise<void> {
+    if (!widget.apply) return
+    const timeoutMs = config.timeoutMs + (first ? (widget.waitMs ?? WIDGET_LOAD_MS) : 0)
+    const onTimeout = () => new WidgetTokenError('widget_rejected', `${timeoutMs} ms`)
+    try {
+      await withinDeadline((applySignal) => widget.apply!(token, { first, signal: applySignal }), { timeoutMs, clock, signal, onTimeout })
+    } catch (error) {
+      throw signal.aborted || isWidgetTokenError(error) ? error : new WidgetTokenError('widget_rejected', '', { cause: error })
+    }
+  }
+
+  function accept(sentAt: number, lifetimeMs: number, reason: Reason): void {
+    deliveredAt = timeline.now()
+    const next = planRefresh(sentAt, lifetimeMs, config.leewayMs, deliveredAt)
+    // A widget that asks for its tokens gets none it did not ask for.
+    plan = widget.apply ? next : { ...next, refreshAt: Infinity }
+    expiredAnnounced = onlineUsed = false
+    failures = invalidInARow = 0
+    events.emit('token', { reason, issuedAt: timeline.toEpoch(sentAt), expiresAt: timeline.toEpoch(plan.expiresAt), lifetimeMs })
+  }
+
+  function fail(error: WidgetTokenError): void {
+    failures++
+    invalidInARow = isInvalidAnswer(error) ? invalidInARow + 1 : 0
+    const delayMs = retryInMs(error, { failures, invalidInARow, policy, random, now: timeline.now(), expiresAt: plan?.expiresAt })
+    error.retryable = delayMs !== undefined
+    if (delayMs === undefined) return end(error)
+    retryLater(error, delayMs, 'retry')
+  }
+
+  /** Plans the next try and tells the page when it will be. */
+  function retryLater(error: WidgetTokenError, delayMs: number, reason: Reason): void {
+    error.retryInMs = delayMs
+    retry = { at: timeline.now() + delayMs, reason }
+    events.emit('error', error)
+  }
+
+  /** Does what is due now, then aims the one timer at the next thing due. */
+  function reconcile(trigger?: Reason): void {
+    if (phase !== 'running') return
+    const now = timeline.now()
+    let expiryAt = plan && widget.apply && !expiredAnnounced ? plan.expiresAt : Infinity
+    if (now >= expiryAt) {
+      expiredAnnounced = true
+      events.emit('expired', { expiredAt: timeline.toEpoch(expiryAt) })
+      expiryAt = Infinity
+    }
+    // A pull widget's retry waits for the widget to ask again.
+    const wanted = widget.apply || waiters.length > 0
+    const dueAt = flight || !wanted ? Infinity : (retry?.at ?? plan?.refreshAt ?? Infinity)
+    // The network coming back cuts one backoff short, not every backoff.
+    const pullRetry = retry && wanted && !flight && trigger === 'online' && !onlineUsed
+    if (now >= dueAt || pullRetry) {
+      onlineUsed ||= !!pullRetry
+      void run(trigger ?? retry?.reason ?? 'schedule')
+      return
+    }
+    const wakeAt = Math.min(dueAt, expiryAt)
+    if (wakeAt === Infinity) timer.cancel()
+    else timer.at(wakeAt, (lateByMs) => reconcile(lateByMs > LATE_TIMER_MS ? 'resume' : undefined))
+  }
+
+  /** The widget turned a token down: the first time it gets another at once, then only after backoff. */
+  function rejected(reason: Reason, error?: WidgetTokenError): void {
+    if (phase !== 'running' || flight || retry) return
+    // A widget that stayed connected for a while had a fresh problem; one that drops right after a
+    // new token is rejecting tokens, and its refreshes back off like failures.
+    if (timeline.now() - deliveredAt >= policy.maxMs) rejections = 0
+    if (rejections++ === 0 && !error) return void run(reason)
+    const delayMs = Math.max(policy.baseMs, backoffDelay(rejections - 1, policy, random))
+    retryLater(error ?? new WidgetTokenError('widget_rejected', 'disconnected'), delayMs, reason)
+    reconcile()
+  }
+
+  /** The next token to reach the widget, through retries; rejects only when the session ends or stops. */
+  function nextToken(reason: Reason = 'start'): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      if (phase !== 'running') return reject(notRunning())
+      waiters.push([resolve, reject])
+      if (retry) reconcile()
+      else void run(reason)
+    })
+  }
+
+  const host: WidgetHost = {
+    token: nextToken,
+    disconnected: () => rejected('disconnect'),
+    expired: () => {
+      if (phase !== 'running') return
+      retry = undefined
+      void run('expired')
+    },
+    refused: (cause) => rejected('retry', new WidgetTokenError('widget_rejected', 'refused', { cause })),
+  }
+
+  function close(next: 'ended' | 'stopped', reason: unknown): void {
+    phase = next
+    controller.abort(reason)
+    timer.cancel()
+    retry = undefined
+    for (const teardown of teardowns.splice(0)) isolate(teardown)
+    for (const [, reject] of waiters.splice(0)) reject(reason)
+  }
+
+  function end(error: WidgetTokenError): void {
+    close('ended', error)
+    isolate(() => widget.ended?.(error))
+    events.emit('error', error)
+    events.emit('ended', { error })
+  }
+
+  const tab = config.tabs?.(config.tabKey, (response) => {
+    if (phase === 'running' && !flight) void run('tab', response)
+  })
+  if (tab) teardowns.push(() => tab.close())
+  teardowns.push(config.page((pageSignal) => reconcile(pageSignal)))
+  let started: Promise<void>
+  try {
+    teardowns.push(widget.attach(host))
+    started = widget.apply ? nextToken().then(() => {}) : Promise.resolve()
+  } catch (error) {
+    end(new WidgetTokenError('widget_unavailable', 'attach', { cause: error }))
+    started = Promise.reject(signal.reason)
+  }
+
+  return {
+    get state(): State {
+      if (phase !== 'running') return phase
+      if (!plan) return 'starting'
+      if (expiredAnnounced) return 'expired'
+      return flight ? 'refreshing' : 'active'
+    },
+    get expiresAt() {
+      return plan && timeline.toEpoch(plan.expiresAt)
+    },
+    started,
+    refresh: () => (phase === 'running' ? run('manual').then(() => {}) : Promise.reject(notRunning())),
+    stop() {
+      if (phase === 'running') close('stopped', new DOMException('stopped', 'AbortError'))
+    },
+  }
+}
+
+export const notRunning = () => new DOMException('not started', 'InvalidStateError')
