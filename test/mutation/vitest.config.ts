@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config'
+
+// The unit suite alone: what exercises src/ in memory, without builds, servers or type tests.
+export default defineConfig({
+  test: {
+    environment: 'happy-dom',
+    include: ['test/*.test.ts', 'test/model/**/*.test.ts'],
+    env: { MODEL_RUNS: '20' },
+    exclude: ['test/package.test.ts', 'test/size.test.ts'],
+    restoreMocks: true,
+    unstubGlobals: true,
+  },
+})
