@@ -5,7 +5,7 @@ import { watchPage, type PageSetup } from './page'
 import type { RetryPolicy } from './policy'
 import { notRunning, openSession, type Session, type State } from './session'
 import { createHttpSource, type FetchToken } from './source'
-import type { TabSync } from './tabs'
+import { shareAcrossTabs, type TabSync } from './tabs'
 
 interface CommonOptions {
   /** The widget adapter, e.g. `genWidget({ config })`. */
@@ -22,8 +22,11 @@ interface CommonOptions {
   clock?: Clock
   /** Page-lifecycle signals. Default: the browser page's. */
   page?: PageSetup
-  /** One refresh per browser instead of per tab: `shareAcrossTabs()` from `widget-token/tabs`. */
-  tabs?: TabSync
+  /**
+   * Tabs of one origin share one token request per lifetime (Web Locks + `BroadcastChannel`). Default
+   * on; `false` makes each tab work alone; `shareAcrossTabs({ … })` from `widget-token/tabs` tunes it.
+   */
+  tabs?: TabSync | false
   /** Randomness for backoff jitter, in [0, 1). Default: `Math.random`. */
   random?: () => number
 }
@@ -42,6 +45,11 @@ export interface EndpointOptions extends CommonOptions {
 export interface FetchTokenOptions extends CommonOptions {
   fetchToken: FetchToken
   endpoint?: undefined
+  /**
+   * Names the credential this source returns, for sharing it across tabs: tabs whose managers have
+   * the same key share tokens. Without one, a `fetchToken` manager does not share.
+   */
+  tabKey?: string
 }
 
 export type TokenManagerOptions = EndpointOptions | FetchTokenOptions
@@ -96,8 +104,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     leewayMs: (options.leewaySeconds ?? 120) * 1000,
     timeoutMs: options.requestTimeoutMs ?? 10_000,
     policy: { baseMs: 1000, maxMs: 60_000, ...options.retry },
-    tabs: options.tabs,
-    tabKey: `${options.endpoint} ${audience}`,
+    tabs: options.tabs === false ? undefined : (options.tabs ?? shareAcrossTabs()),
+    tabKey: options.fetchToken ? options.tabKey : [options.endpoint, options.refreshEndpoint ?? options.endpoint, audience].join(' '),
   }
   let session: Session | undefined
 

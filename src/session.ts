@@ -20,8 +20,9 @@ export interface SessionConfig {
   timeoutMs: number
   policy: RetryPolicy
   audience: string | undefined
+  /** Shares tokens with the other tabs under `tabKey`; unset, the session works alone. */
   tabs: TabSync | undefined
-  tabKey: string
+  tabKey: string | undefined
   events: Emitter
 }
 
@@ -73,8 +74,10 @@ export function openSession(config: SessionConfig): Session {
     thisFlight.then(
       (token) => {
         flight = undefined
+        // A credential that can be redeemed once goes to one consumer; the next one gets its own.
+        for (const [resolve] of waiters.splice(0, widget.singleUse ? 1 : Infinity)) resolve(token)
+        if (waiters.length > 0) void run(reason)
         reconcile()
-        for (const [resolve] of waiters.splice(0)) resolve(token)
       },
       () => {
         flight = undefined
@@ -90,7 +93,7 @@ export function openSession(config: SessionConfig): Session {
     const first = plan === undefined
     try {
       const request = () => requestToken(config.fetchToken, { reason, refresh: !first }, { timeoutMs: config.timeoutMs, clock, signal })
-      const response = shared ?? (await (tab ? tab.request(request, signal) : request()))
+      const response = shared ?? (await (tab ? tab.request(request, signal, first) : request()))
       const { token } = response
       const expiresIn = usableExpiresIn(response.expiresIn)
       const info = (widget.inspect ?? inspectToken)(token, { audience: config.audience, expiresIn, sentAt: clock.now() })
@@ -220,15 +223,24 @@ export function openSession(config: SessionConfig): Session {
   }
 
   function end(error: WidgetTokenError): void {
+    if (error.code === 'unauthorized') tab?.signOut()
     close('ended', error)
     isolate(() => widget.ended?.(error))
     events.emit('error', error)
     events.emit('ended', { error })
   }
 
-  const tab = config.tabs?.(config.tabKey, (response) => {
-    if (phase === 'running' && !flight) void run('tab', response)
-  })
+  const tab =
+    config.tabKey === undefined || widget.singleUse
+      ? undefined
+      : config.tabs?.(config.tabKey, {
+          adopt: (response) => {
+            if (phase === 'running' && !flight) void run('tab', response)
+          },
+          signedOut: () => {
+            if (phase === 'running') end(new WidgetTokenError('unauthorized', 'signed out in another tab'))
+          },
+        })
   if (tab) teardowns.push(() => tab.close())
   teardowns.push(config.page((pageSignal) => reconcile(pageSignal)))
   let started: Promise<void>

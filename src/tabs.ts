@@ -1,20 +1,27 @@
 import type { TokenResponse } from './source'
 
-/** What a manager holds while it shares tokens with the other tabs of the browser. */
+/** What a session holds while it shares tokens with the other tabs of the browser. */
 export interface TabLink {
   /**
    * Runs `request` holding the browser-wide lock and shares what it gets. Resolves instead with a
-   * token another tab shared while this one waited for the lock, marked `shared`.
+   * token another tab holds or shares meanwhile, marked `shared`. For the session's first token
+   * (`first`) it asks the open tabs for theirs before asking the backend.
    */
-  request(request: () => Promise<TokenResponse>, signal: AbortSignal): Promise<TokenResponse>
+  request(request: () => Promise<TokenResponse>, signal: AbortSignal, first: boolean): Promise<TokenResponse>
+  /** Tells the other tabs that the portal session is gone, so that they end too. */
+  signOut(): void
   close(): void
 }
 
-/**
- * Joins the tabs that use the same backend and audience (`key`). `adopt` receives the tokens the
- * other tabs obtain while this one is not waiting for one itself.
- */
-export type TabSync = (key: string, adopt: (response: TokenResponse) => void) => TabLink
+export interface TabListener {
+  /** A token another tab obtained while this one was not waiting for one. */
+  adopt(response: TokenResponse): void
+  /** Another tab learnt that the portal session is gone. */
+  signedOut(): void
+}
+
+/** Joins the tabs that share one credential, named by `key`. */
+export type TabSync = (key: string, listener: TabListener) => TabLink
 
 export interface ShareAcrossTabsOptions {
   /** How long a tab waits for another tab's refresh before it refreshes on its own. Default 10 s. */
@@ -25,90 +32,121 @@ export interface ShareAcrossTabsOptions {
   channel?: ((name: string) => BroadcastChannel) | undefined
 }
 
-interface SharedMessage {
-  token: string
-  expiresIn?: number | undefined
-}
+type Message =
+  /** A token, freshly obtained (`reply` unset) or handed to a tab that asked (`reply` set). */
+  | { type: 'token'; token: string; expiresIn?: number | undefined; reply?: true }
+  | { type: 'ask' }
+  | { type: 'signed-out' }
+
+/** How long a new tab waits for an open tab to hand over its token before it asks the backend. */
+export const ASK_MS = 100
+/** The lock passes to the next tab before that tab has the previous holder's message. */
+const MESSAGE_GRACE_MS = 1000
 
 /**
  * One token request per browser instead of one per tab: the tab whose refresh comes first takes a
- * Web Lock, asks the backend and shares the token over `BroadcastChannel`; the others adopt it.
- * Nothing is written to storage. Without Web Locks or `BroadcastChannel` each tab works alone.
+ * Web Lock, asks the backend and shares the token over `BroadcastChannel`; the others adopt it, and
+ * a new tab takes the current one from an open tab. Nothing is written to storage; each tab keeps
+ * its current token in memory to hand it over. Without Web Locks or `BroadcastChannel` each tab
+ * works alone.
  *
  * @example
  * import { shareAcrossTabs } from 'widget-token/tabs'
- * createTokenManager({ endpoint, widget, tabs: shareAcrossTabs() })
+ * createTokenManager({ endpoint, widget, tabs: shareAcrossTabs({ lockTimeoutMs: 5000 }) })
  */
 export function shareAcrossTabs({
   lockTimeoutMs = 10_000,
   locks = globalThis.navigator?.locks,
   channel = typeof BroadcastChannel === 'function' ? (name) => new BroadcastChannel(name) : undefined,
 }: ShareAcrossTabsOptions = {}): TabSync {
-  return (key, adopt) => {
-    if (!locks || !channel) return { request: (request) => request(), close() {} }
+  return (key, listener) => {
+    if (!locks || !channel) return { request: (request) => request(), signOut() {}, close() {} }
     const name = `widget-token ${key}`
     const broadcast = channel(name)
+    const post = (message: Message) => broadcast.postMessage(message)
     let waiting = 0
-    // Held only while a request of this tab waits, so no token lingers in memory.
-    let sharedMeanwhile: SharedMessage | undefined
+    // Held only while a request of this tab waits.
+    let sharedMeanwhile: TokenResponse | undefined
     let onShared: (() => void) | undefined
+    // What this tab holds, to hand to a tab that opens later; the lifetime left is counted down.
+    let held: { token: string; expiresIn: number; at: number } | undefined
 
-    broadcast.onmessage = ({ data }: MessageEvent<SharedMessage>) => {
-      if (typeof data?.token !== 'string') return
-      if (waiting === 0) return adopt({ token: data.token, expiresIn: data.expiresIn, shared: true })
-      sharedMeanwhile = data
+    const hold = ({ token, expiresIn }: TokenResponse) => {
+      held = expiresIn === undefined ? undefined : { token, expiresIn, at: performance.now() }
+    }
+
+    broadcast.onmessage = ({ data }: MessageEvent<Message>) => {
+      if (data?.type === 'signed-out') return listener.signedOut()
+      if (data?.type === 'ask' && held) {
+        const expiresIn = held.expiresIn - (performance.now() - held.at) / 1000
+        if (expiresIn > 0) post({ type: 'token', token: held.token, expiresIn, reply: true })
+        return
+      }
+      if (data?.type !== 'token' || typeof data.token !== 'string') return
+      // A reply goes to the tab that asked; the others hold that token already.
+      if (data.reply && waiting === 0) return
+      const response = { token: data.token, expiresIn: data.expiresIn, shared: true }
+      hold(response)
+      if (waiting === 0) return listener.adopt(response)
+      sharedMeanwhile = response
       onShared?.()
+    }
+
+    const fetchAndShare = async (request: () => Promise<TokenResponse>): Promise<TokenResponse> => {
+      const response = takeShared() ?? (await request())
+      hold(response)
+      if (!response.shared) post({ type: 'token', token: response.token, expiresIn: response.expiresIn })
+      return response
     }
 
     const takeShared = (): TokenResponse | undefined => {
       const shared = sharedMeanwhile
       sharedMeanwhile = undefined
-      return shared && { token: shared.token, expiresIn: shared.expiresIn, shared: true }
+      return shared
     }
 
-    const fetchAndShare = async (request: () => Promise<TokenResponse>): Promise<TokenResponse> => {
-      const response = takeShared() ?? (await request())
-      if (!response.shared) broadcast.postMessage({ token: response.token, expiresIn: response.expiresIn } satisfies SharedMessage)
-      return response
-    }
-
-    // The lock passes to the next tab before that tab has the previous holder's message:
-    // a tab that had to wait gives the message a moment to arrive before asking the backend.
-    const awaitShared = (signal: AbortSignal) =>
-      new Promise<void>((resolve) => {
+    const awaitShared = (signal: AbortSignal, waitMs: number) =>
+      new Promise<TokenResponse | undefined>((resolve) => {
         const done = () => {
           globalThis.clearTimeout(timer)
           signal.removeEventListener('abort', done)
           onShared = undefined
-          resolve()
+          resolve(takeShared())
         }
-        const timer = globalThis.setTimeout(done, MESSAGE_GRACE_MS)
+        const timer = globalThis.setTimeout(done, waitMs)
         signal.addEventListener('abort', done)
         onShared = done
         if (sharedMeanwhile) done()
       })
 
     return {
-      async request(request, signal) {
+      async request(request, signal, first) {
         waiting++
         try {
+          if (first) {
+            post({ type: 'ask' })
+            const handed = await awaitShared(signal, ASK_MS)
+            if (handed) return handed
+          }
           const free = await locks.request(name, { ifAvailable: true }, (lock) => lock && fetchAndShare(request))
           if (free) return free
           return await waitForLock(locks, name, lockTimeoutMs, signal, async (acquired) => {
-            if (acquired) await awaitShared(signal)
+            const shared = acquired ? await awaitShared(signal, MESSAGE_GRACE_MS) : undefined
             if (signal.aborted) throw signal.reason
-            return fetchAndShare(request)
+            return shared ?? fetchAndShare(request)
           })
         } finally {
           if (--waiting === 0) sharedMeanwhile = undefined
         }
       },
-      close: () => broadcast.close(),
+      signOut: () => post({ type: 'signed-out' }),
+      close() {
+        held = undefined
+        broadcast.close()
+      },
     }
   }
 }
-
-const MESSAGE_GRACE_MS = 1000
 
 /** Runs `critical` under the lock, or without it once `timeoutMs` have passed. */
 async function waitForLock<T>(

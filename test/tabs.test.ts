@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createTokenManager, genWidget, type Events, type TokenManager } from '../src'
-import { shareAcrossTabs } from '../src/tabs'
+import { createTokenManager, genWidget, type Events, type TokenManager, type WidgetAdapter, type WidgetHost } from '../src'
+import { ASK_MS, shareAcrossTabs } from '../src/tabs'
 import { createBackend, type Backend } from './helpers/backend'
 import { createFakeLocks } from './helpers/locks'
 import { ENDPOINT, genConfig, MINUTE, T0 } from './helpers/setup'
@@ -11,6 +11,7 @@ interface Tab {
   widget: FakeGen
   tokens: Array<Events['token']>
   errors: Array<Events['error']>
+  ended: number
 }
 
 let backend: Backend
@@ -22,11 +23,22 @@ async function deliver() {
   for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve))
 }
 
+/** Starts each tab in turn, as tabs opened one after another do. */
+async function startInTurn(...opened: Tab[]) {
+  for (const tab of opened) {
+    const started = tab.manager.start()
+    await advance(ASK_MS)
+    await started
+  }
+}
+
 async function advance(ms: number) {
   await vi.advanceTimersByTimeAsync(ms)
   await deliver()
   await vi.advanceTimersByTimeAsync(0)
 }
+
+const CHANNEL = `widget-token ${ENDPOINT} ${ENDPOINT} ${genConfig.organization.id}`
 
 function openTab(options: Parameters<typeof shareAcrossTabs>[0] = {}): Tab {
   const widget = createFakeGen()
@@ -37,15 +49,16 @@ function openTab(options: Parameters<typeof shareAcrossTabs>[0] = {}): Tab {
     random: () => 1,
     tabs: shareAcrossTabs({ locks: fakeLocks.locks, ...options }),
   })
-  const tab: Tab = { manager, widget, tokens: [], errors: [] }
+  const tab: Tab = { manager, widget, tokens: [], errors: [], ended: 0 }
   manager.on('token', (event) => tab.tokens.push(event))
   manager.on('error', (error) => tab.errors.push(error))
+  manager.on('ended', () => tab.ended++)
   tabs.push(tab)
   return tab
 }
 
 beforeEach(() => {
-  vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
+  vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] })
   backend = createBackend({ ttlSeconds: 600 })
   fakeLocks = createFakeLocks()
   tabs = []
@@ -59,8 +72,7 @@ afterEach(() => {
 describe('sharing tokens across tabs', () => {
   it('makes one request per lifetime for three tabs, and every widget gets each token', async () => {
     const [a, b, c] = [openTab(), openTab(), openTab()]
-    await Promise.all([a, b, c].map(async (tab) => tab.manager.start()))
-    await deliver()
+    await startInTurn(a, b, c)
     expect(backend.requests).toHaveLength(1)
 
     for (let lifetime = 1; lifetime <= 3; lifetime++) await advance(8 * MINUTE)
@@ -73,22 +85,45 @@ describe('sharing tokens across tabs', () => {
     expect([b, c].flatMap((tab) => tab.tokens.map((event) => event.reason))).toContain('tab')
   })
 
+  it('hands a new tab the token an open tab holds, with what is left of its lifetime', async () => {
+    const a = openTab()
+    await startInTurn(a)
+    await advance(3 * MINUTE)
+    const b = openTab()
+    await startInTurn(b)
+
+    expect(backend.requests).toHaveLength(1)
+    expect(b.widget.token).toBe(backend.issued[0])
+    expect(b.tokens).toEqual([expect.objectContaining({ reason: 'tab' })])
+    expect(b.manager.expiresAt! - Date.now()).toBeLessThanOrEqual(7 * MINUTE)
+    expect(b.manager.expiresAt! - Date.now()).toBeGreaterThan(7 * MINUTE - 1000)
+    expect(a.tokens).toHaveLength(1)
+  })
+
+  it('asks the backend when no tab answers', async () => {
+    const a = openTab()
+    const started = a.manager.start()
+    await advance(ASK_MS - 1)
+    expect(backend.requests).toHaveLength(0)
+    await advance(1)
+    await started
+    expect(backend.requests).toHaveLength(1)
+  })
+
   it('adopts a token another tab obtained, with reason tab', async () => {
     const [a, b] = [openTab(), openTab()]
-    await a.manager.start()
-    await b.manager.start()
-    await deliver()
+    await startInTurn(a, b)
     await a.manager.refresh()
     await advance(0)
 
-    expect(backend.requests).toHaveLength(3)
-    expect(b.widget.token).toBe(backend.issued[2])
+    expect(backend.requests).toHaveLength(2)
+    expect(b.widget.token).toBe(backend.issued[1])
     expect(b.tokens.at(-1)).toMatchObject({ reason: 'tab' })
   })
 
   it('sends a disconnected widget’s refresh through the same path', async () => {
     const [a, b] = [openTab(), openTab()]
-    await Promise.all([a.manager.start(), b.manager.start()])
+    await startInTurn(a, b)
     await advance(MINUTE)
     b.widget.disconnect()
     await advance(0)
@@ -100,9 +135,9 @@ describe('sharing tokens across tabs', () => {
 
   it('validates what it receives before its widget sees it', async () => {
     const [a] = [openTab()]
-    await a.manager.start()
-    const stranger = new BroadcastChannel(`widget-token ${ENDPOINT} ${genConfig.organization.id}`)
-    stranger.postMessage({ token: 'not-a-token' })
+    await startInTurn(a)
+    const stranger = new BroadcastChannel(CHANNEL)
+    stranger.postMessage({ type: 'token', token: 'not-a-token' })
     await advance(0)
     stranger.close()
 
@@ -110,11 +145,26 @@ describe('sharing tokens across tabs', () => {
     expect(a.widget.token).toBe(backend.issued[0])
   })
 
+  it('ends every tab within a second when one learns that the portal session is gone', async () => {
+    const [a, b, c] = [openTab(), openTab(), openTab()]
+    await startInTurn(a, b, c)
+    backend.answer({ status: 401 })
+    await a.manager.refresh().catch(() => {})
+    await advance(1000)
+
+    for (const tab of [a, b, c]) {
+      expect(tab.manager.state).toBe('ended')
+      expect(tab.ended).toBe(1)
+    }
+    expect(b.errors.at(-1)).toMatchObject({ code: 'unauthorized' })
+    expect(backend.requests).toHaveLength(2)
+  })
+
   it('goes alone when the lock is never released', async () => {
-    fakeLocks.holdForever(`widget-token ${ENDPOINT} ${genConfig.organization.id}`)
+    fakeLocks.holdForever(CHANNEL)
     const a = openTab({ lockTimeoutMs: 2000 })
     const started = a.manager.start()
-    await advance(1999)
+    await advance(ASK_MS + 1999)
     expect(backend.requests).toHaveLength(0)
     await advance(1)
     await started
@@ -123,8 +173,7 @@ describe('sharing tokens across tabs', () => {
 
   it('lets the others refresh when the tab holding the lock closes mid-request', async () => {
     const [a, b] = [openTab(), openTab()]
-    await Promise.all([a.manager.start(), b.manager.start()])
-    await deliver()
+    await startInTurn(a, b)
     backend.answer('hang')
     const hung = a.manager.refresh().catch(() => {})
     await advance(0)
@@ -150,8 +199,78 @@ describe('sharing tokens across tabs', () => {
   it('writes nothing to storage', async () => {
     const setItem = vi.spyOn(Storage.prototype, 'setItem')
     const [a, b] = [openTab(), openTab()]
-    await Promise.all([a.manager.start(), b.manager.start()])
+    await startInTurn(a, b)
     await advance(8 * MINUTE)
     expect(setItem).not.toHaveBeenCalled()
+  })
+})
+
+describe('what is shared', () => {
+  function manager(options: Partial<Parameters<typeof createTokenManager>[0]> & { widget?: WidgetAdapter }) {
+    const widget = createFakeGen()
+    const created = createTokenManager({
+      endpoint: ENDPOINT,
+      fetch: backend.fetch,
+      widget: genWidget({ config: genConfig, gen: widget.gen }),
+      ...options,
+    } as Parameters<typeof createTokenManager>[0])
+    tabs.push({ manager: created, widget, tokens: [], errors: [], ended: 0 })
+    return created
+  }
+
+  it('is on by default, keyed by endpoint, refresh endpoint and audience', async () => {
+    vi.stubGlobal('navigator', { ...navigator, locks: fakeLocks.locks })
+    const [a, b] = [manager({}), manager({})]
+    await startInTurn(tabs[0]!, tabs[1]!)
+    expect(backend.requests).toHaveLength(1)
+    const other = manager({ refreshEndpoint: '/other/refresh' })
+    await startInTurn(tabs[2]!)
+    expect(backend.requests).toHaveLength(2)
+    expect([a.state, b.state, other.state]).toEqual(['active', 'active', 'active'])
+  })
+
+  it('is off with tabs: false', async () => {
+    vi.stubGlobal('navigator', { ...navigator, locks: fakeLocks.locks })
+    manager({ tabs: false })
+    manager({ tabs: false })
+    await Promise.all(tabs.map((tab) => tab.manager.start()))
+    expect(backend.requests).toHaveLength(2)
+  })
+
+  it('needs a tabKey for a fetchToken source, and shares under it', async () => {
+    const fetchToken = async () => {
+      const response = await backend.fetch(ENDPOINT)
+      return (await response.json()) as { token: string; expiresIn: number }
+    }
+    const sharing = shareAcrossTabs({ locks: fakeLocks.locks })
+    manager({ endpoint: undefined, fetchToken, tabs: sharing })
+    manager({ endpoint: undefined, fetchToken, tabs: sharing })
+    await startInTurn(tabs[0]!, tabs[1]!)
+    expect(backend.requests).toHaveLength(2)
+
+    manager({ endpoint: undefined, fetchToken, tabs: sharing, tabKey: 'crm' })
+    manager({ endpoint: undefined, fetchToken, tabs: sharing, tabKey: 'crm' })
+    await startInTurn(tabs[2]!, tabs[3]!)
+    expect(backend.requests).toHaveLength(3)
+  })
+
+  it('never shares a single-use credential, nor hands one to two callers', async () => {
+    let codes = 0
+    const hosts: WidgetHost[] = []
+    const singleUse = (): WidgetAdapter => ({
+      singleUse: true,
+      attach: (host) => (hosts.push(host), () => {}),
+      inspect: (credential, { sentAt }) => ({ issuedAt: sentAt, expiresAt: sentAt + 60_000, lifetimeMs: 60_000, bytes: credential.length, skewMs: undefined }),
+    })
+    const fetchToken = async () => ({ token: `code-${++codes}` })
+    const sharing = shareAcrossTabs({ locks: fakeLocks.locks })
+    manager({ endpoint: undefined, fetchToken, tabs: sharing, tabKey: 'codes', widget: singleUse() })
+    manager({ endpoint: undefined, fetchToken, tabs: sharing, tabKey: 'codes', widget: singleUse() })
+    await Promise.all(tabs.map((tab) => tab.manager.start()))
+
+    const answers = await Promise.all([hosts[0]!.token(), hosts[0]!.token(), hosts[1]!.token()])
+    await advance(0)
+    expect(new Set(answers).size).toBe(3)
+    expect(codes).toBe(3)
   })
 })

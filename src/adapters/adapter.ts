@@ -33,6 +33,11 @@ export interface ApplyContext {
  * and call `host.token()` when they need a token.
  */
 export interface WidgetAdapter {
+  /**
+   * The credential can be redeemed only once (an OAuth authorization code): it is never shared with
+   * other tabs, and concurrent `token()` calls each get their own.
+   */
+  singleUse?: boolean | undefined
   /** The `aud` the widget's tokens must carry, when the widget knows it. */
   audience?: string | undefined
   /** Subscribes to the widget; returns the teardown, called on `stop()` and when the SDK ends. */

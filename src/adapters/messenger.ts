@@ -48,6 +48,8 @@ export function genesysMessenger({
   codeLifetimeSeconds = 60,
 }: GenesysMessengerOptions = {}): WidgetAdapter {
   return {
+    // An authorization code is redeemed once: no other tab and no second caller may get it.
+    singleUse: true,
     attach(host) {
       let attached = true
       const answer = (event: CommandEvent<AuthCode | void>) => {
