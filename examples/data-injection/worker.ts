@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto'
+import type { Models } from 'purecloud-platform-client-v2'
+import { REFERENCE_CLAIM, type Correlation } from './correlation'
+import type { CrmClient } from './crm'
+import { createNotificationStream, type NotificationMessage, type NotificationStreamOptions } from './notifications'
+import { defaultPlan, routeProfile, type AttributePlan, type RoutedAttributes } from './plan'
+import { createPlatformSession, describe, systemClock, type Clock, type PlatformSessionOptions } from './platform'
+import type { KeyValueStore } from './store'
+
+export const queueTopic = (queueId: string) => `v2.routing.queues.${queueId}.conversations.messages`
+
+export type InjectionOutcome =
+  | { conversationId: string; status: 'injected'; attributeNames: { [Route in keyof RoutedAttributes]: string[] } }
+  | { conversationId: string; status: 'already_handled' | 'unknown_reference' | 'no_profile' }
+  | { conversationId: string; status: 'failed'; reason: string }
+
+export interface InjectionWorkerOptions extends Omit<PlatformSessionOptions, 'log'> {
+  /** The queues whose new message conversations get the profile. */
+  queueIds: string[]
+  /** Shared by every worker instance: the exactly-once marks live here. */
+  store: KeyValueStore
+  crm: CrmClient
+  correlation: Pick<Correlation, 'resolve'>
+  plan?: AttributePlan | undefined
+  /** The customer participant's attribute that holds the token's reference. Default `cxRef`. */
+  referenceAttribute?: string | undefined
+  /** How long one worker may hold a conversation before another may take it over. Default 5 min. */
+  claimTtlMs?: number | undefined
+  /** How long a handled conversation is remembered. Default 48 h (longer than a conversation lives). */
+  doneTtlMs?: number | undefined
+  /** On the first start, conversations begun this long ago are looked up too. Default 15 min. */
+  lookbackMs?: number | undefined
+  /** After a reconnect, the gap is searched from this long before the old socket last spoke. Default 2 min. */
+  recoveryMarginMs?: number | undefined
+  heartbeatTimeoutMs?: NotificationStreamOptions['heartbeatTimeoutMs']
+  expiryMarginMs?: NotificationStreamOptions['expiryMarginMs']
+  reconnect?: NotificationStreamOptions['reconnect']
+  onOutcome?: ((outcome: InjectionOutcome) => void) | undefined
+  /** Receives one line per step. Lines name conversations and statuses, never profile values. */
+  log?: ((line: string) => void) | undefined
+}
+
+export interface InjectionWorker {
+  start(): Promise<void>
+  stop(): void
+  /** Looks for conversations the socket may have missed since `sinceMs`, and handles them. */
+  recover(sinceMs: number): Promise<void>
+}
+
+type Participant = Pick<Models.MessageMediaParticipant, 'id' | 'purpose' | 'state' | 'endTime' | 'attributes'>
+
+export function createInjectionWorker(options: InjectionWorkerOptions): InjectionWorker {
+  const {
+    queueIds,
+    store,
+    crm,
+    correlation,
+    plan = defaultPlan,
+    referenceAttribute = REFERENCE_CLAIM,
+    claimTtlMs = 5 * 60_000,
+    doneTtlMs = 48 * 60 * 60_000,
+    lookbackMs = 15 * 60_000,
+    recoveryMarginMs = 2 * 60_000,
+    onOutcome = () => {},
+    log = () => {},
+  } = options
+  const clock: Clock = options.clock ?? systemClock
+  if (queueIds.length === 0) throw new TypeError('worker: at least one queueId is required')
+  const workerId = randomUUID()
+  const session = createPlatformSession({ ...options, clock, log })
+  const topics = new Set(queueIds.map(queueTopic))
+  const stream = createNotificationStream({
+    session,
+    topics: [...topics],
+    clock,
+    log,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+    expiryMarginMs: options.expiryMarginMs,
+    reconnect: options.reconnect,
+    onEvent: (message) => void receive(message),
+    onConnected: ({ reconnected, heardUntil }) => {
+      const since = reconnected && heardUntil !== undefined ? heardUntil - recoveryMarginMs : clock.now() - lookbackMs
+      recover(since).catch((error: unknown) => log(`worker: recovery failed (${describe(error)})`))
+    },
+  })
+  const inFlight = new Map<string, Promise<void>>()
+
+  async function receive(message: NotificationMessage) {
+    if (!topics.has(message.topicName)) return
+    const conversation = message.eventBody as Models.QueueConversationMessageEventTopicMessageConversation
+    if (conversation.id) await handle(conversation.id, conversation.participants ?? [])
+  }
+
+  /** Many events arrive per conversation; the ones after the first join it, or find it marked done. */
+  function handle(conversationId: string, participants: Participant[]): Promise<void> {
+    const customer = participants.find((participant) => participant.purpose === 'customer')
+    const reference = customer?.attributes?.[referenceAttribute]
+    if (!customer?.id || !reference || customer.state === 'disconnected' || customer.endTime) return Promise.resolve()
+    const customerParticipantId = customer.id
+    let running = inFlight.get(conversationId)
+    if (!running) {
+      running = inject(conversationId, customerParticipantId, reference)
+        .then(onOutcome)
+        .finally(() => inFlight.delete(conversationId))
+      inFlight.set(conversationId, running)
+    }
+    return running
+  }
+
+  async function inject(conversationId: string, participantId: string, reference: string): Promise<InjectionOutcome> {
+    const mark = `injection:${conversationId}`
+    const claim = `claimed:${workerId}:${randomUUID()}`
+    if (!(await store.setIfAbsent(mark, claim, claimTtlMs))) return { conversationId, status: 'already_handled' }
+    try {
+      const match = await correlation.resolve(reference)
+      const profile = match && (await crm.profileFor(match.customerId))
+      if (!match || !profile) {
+        await store.set(mark, 'done', doneTtlMs)
+        log(`worker: ${conversationId}: ${match ? 'no CRM profile' : 'reference matches no live session'}, nothing to write`)
+        return { conversationId, status: match ? 'no_profile' : 'unknown_reference' }
+      }
+      const routed = routeProfile(profile, plan)
+      await writeOnce(mark, 'messageParticipant', routed.messageParticipant, (attributes) =>
+        session.conversations.patchConversationsMessageParticipantAttributes(conversationId, participantId, { body: { attributes } }),
+      )
+      await writeOnce(mark, 'participant', routed.participant, (attributes) =>
+        session.conversations.patchConversationParticipantAttributes(conversationId, participantId, { attributes }),
+      )
+      await writeOnce(mark, 'secure', routed.secure, (attributes) => session.conversations.patchConversationSecureattributes(conversationId, { attributes }))
+      await store.set(mark, 'done', doneTtlMs)
+      const attributeNames = { messageParticipant: Object.keys(routed.messageParticipant), participant: Object.keys(routed.participant), secure: Object.keys(routed.secure) }
+      log(`worker: ${conversationId}: wrote ${Object.values(attributeNames).flat().length} attribute(s)`)
+      return { conversationId, status: 'injected', attributeNames }
+    } catch (error) {
+      // Let a later event, another worker or the next recovery try again.
+      if ((await store.get(mark)) === claim) await store.delete(mark)
+      log(`worker: ${conversationId}: ${describe(error)}, released for another try`)
+      return { conversationId, status: 'failed', reason: describe(error) }
+    }
+  }
+
+  /** Each endpoint is marked on its own, so a retry after a partial failure does not write twice. */
+  async function writeOnce(mark: string, route: string, attributes: Record<string, string>, patch: (attributes: Record<string, string>) => Promise<unknown>) {
+    if (Object.keys(attributes).length === 0) return
+    const stepMark = `${mark}:${route}`
+    if ((await store.get(stepMark)) !== undefined) return
+    await session.call(`${route} attributes`, () => patch(attributes))
+    await store.set(stepMark, 'done', doneTtlMs)
+  }
+
+  async function recover(sinceMs: number) {
+    const ids = await conversationsSince(sinceMs)
+    log(`worker: recovery found ${ids.length} active conversation(s) since ${new Date(sinceMs).toISOString()}`)
+    for (const conversationId of ids) {
+      if ((await store.get(`injection:${conversationId}`)) === 'done') continue
+      const conversation = await session.call('getConversationsMessage', () => session.conversations.getConversationsMessage(conversationId))
+      await handle(conversationId, conversation.participants ?? [])
+    }
+  }
+
+  async function conversationsSince(sinceMs: number): Promise<string[]> {
+    const ids: string[] = []
+    for (let pageNumber = 1; ; pageNumber++) {
+      const query: Models.ConversationQuery = {
+        interval: `${new Date(sinceMs).toISOString()}/${new Date(clock.now() + 60_000).toISOString()}`,
+        order: 'asc',
+        orderBy: 'conversationStart',
+        paging: { pageSize: 100, pageNumber },
+        conversationFilters: [{ type: 'and', predicates: [{ type: 'dimension', dimension: 'conversationEnd', operator: 'notExists' }] }],
+        segmentFilters: [
+          { type: 'or', predicates: queueIds.map((queueId) => ({ type: 'dimension', dimension: 'queueId', operator: 'matches', value: queueId })) },
+          { type: 'and', predicates: [{ type: 'dimension', dimension: 'mediaType', operator: 'matches', value: 'message' }] },
+        ],
+      }
+      const page = await session.call('postAnalyticsConversationsDetailsQuery', () => session.conversations.postAnalyticsConversationsDetailsQuery(query))
+      const conversations = page.conversations ?? []
+      for (const conversation of conversations) if (conversation.conversationId) ids.push(conversation.conversationId)
+      if (conversations.length < 100) return ids
+    }
+  }
+
+  return {
+    async start() {
+      await session.login()
+      await stream.start()
+    },
+    stop() {
+      stream.stop()
+      session.stop()
+    },
+    recover,
+  }
+}

@@ -1,0 +1,113 @@
+import { createCorrelation, createMemorySessions, REFERENCE_CLAIM } from '../../examples/data-injection/correlation'
+import { createMemoryCrm, type CustomerProfile } from '../../examples/data-injection/crm'
+import { createPlatformSimulation, type PlatformSimulation, type SimulationOptions } from '../../examples/data-injection/simulation'
+import { createMemoryStore, type KeyValueStore } from '../../examples/data-injection/store'
+import { createInjectionWorker, type InjectionOutcome, type InjectionWorker, type InjectionWorkerOptions } from '../../examples/data-injection/worker'
+
+export const QUEUE_ID = '5f4f0a5c-3d4e-4c8e-9a61-0d2b7c8e1f00'
+export const CLIENT = { clientId: 'injection-worker', clientSecret: 'client-secret-not-for-logs' }
+
+export function profile(overrides: Partial<CustomerProfile> = {}): CustomerProfile {
+  return {
+    customerId: 'cust-4711',
+    displayName: 'Ada Lovelace',
+    email: 'ada@example.test',
+    tier: 'premium',
+    preferredLanguage: 'en-GB',
+    accountNumber: 'GB29NWBK60161331926819',
+    history: 'Called twice about the analytical engine warranty.',
+    ...overrides,
+  }
+}
+
+export interface Harness {
+  sim: PlatformSimulation
+  store: KeyValueStore
+  crm: ReturnType<typeof createMemoryCrm>
+  sessions: ReturnType<typeof createMemorySessions>
+  correlation: ReturnType<typeof createCorrelation>
+  logs: string[]
+  outcomes: InjectionOutcome[]
+  workers: InjectionWorker[]
+  startWorker(overrides?: Partial<InjectionWorkerOptions>): Promise<InjectionWorker>
+  /** Signs a portal session in and starts a conversation the way the widget would: with the token's reference on the customer. */
+  chat(customer?: CustomerProfile): Promise<{ conversationId: string; reference: string }>
+  outcome(conversationId: string, status?: InjectionOutcome['status']): Promise<InjectionOutcome>
+  close(): Promise<void>
+}
+
+export async function createHarness(simulation: Partial<SimulationOptions> = {}): Promise<Harness> {
+  const sim = await createPlatformSimulation({ ...CLIENT, ...simulation })
+  const store = createMemoryStore()
+  const crm = createMemoryCrm([profile()])
+  const sessions = createMemorySessions()
+  const correlation = createCorrelation({ store, sessions })
+  const logs: string[] = []
+  const outcomes: InjectionOutcome[] = []
+  const waiters: Array<() => void> = []
+  const workers: InjectionWorker[] = []
+  let sessionCount = 0
+
+  return {
+    sim,
+    store,
+    crm,
+    sessions,
+    correlation,
+    logs,
+    outcomes,
+    workers,
+    async startWorker(overrides = {}) {
+      const worker = createInjectionWorker({
+        ...CLIENT,
+        gateway: sim.gateway,
+        queueIds: [QUEUE_ID],
+        store,
+        crm,
+        correlation,
+        reconnect: { baseMs: 10, maxMs: 50 },
+        log: (line) => logs.push(line),
+        onOutcome: (outcome) => {
+          outcomes.push(outcome)
+          for (const wake of waiters.splice(0)) wake()
+        },
+        ...overrides,
+      })
+      workers.push(worker)
+      await worker.start()
+      return worker
+    },
+    async chat(customer = profile()) {
+      const sessionId = `session-${++sessionCount}-${customer.customerId}`
+      sessions.start(sessionId, customer.customerId)
+      const claims = await correlation.correlationClaims(sessionId)
+      const conversation = sim.startConversation({ queueId: QUEUE_ID, customerAttributes: { [REFERENCE_CLAIM]: claims[REFERENCE_CLAIM] } })
+      return { conversationId: conversation.id, reference: claims[REFERENCE_CLAIM] }
+    },
+    async outcome(conversationId, status) {
+      const deadline = Date.now() + 5000
+      for (;;) {
+        const found = outcomes.find((outcome) => outcome.conversationId === conversationId && (!status || outcome.status === status))
+        if (found) return found
+        if (Date.now() > deadline) throw new Error(`no ${status ?? ''} outcome for ${conversationId}; logs:\n${logs.join('\n')}`)
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve)
+          setTimeout(resolve, 50)
+        })
+      }
+    },
+    async close() {
+      for (const worker of workers) worker.stop()
+      await sim.close()
+    },
+  }
+}
+
+/** Resolves once `condition` holds; polls real time because real sockets and HTTP are in play. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
