@@ -125,9 +125,11 @@ export function createPlatformSession(options: PlatformSessionOptions): Platform
   let renewal: unknown
   let stopped = false
   let loggingIn: Promise<void> | undefined
+  let tokenGeneration = 0
 
   async function grant(): Promise<void> {
     const auth = await withRateLimit('login', () => apiClient.loginClientCredentialsGrant(clientId, clientSecret))
+    tokenGeneration++
     const lifetimeMs = auth.tokenExpiryTime - clock.now()
     const renewInMs = Math.max(1000, lifetimeMs - Math.min(renewLeewayMs, lifetimeMs / 2))
     log(`platform: token granted, renewing in ${Math.round(renewInMs / 1000)} s`)
@@ -170,12 +172,16 @@ export function createPlatformSession(options: PlatformSessionOptions): Platform
 
   async function call<T>(operation: string, request: () => Promise<T>): Promise<T> {
     const unwrap = async () => ((await request()) as unknown as { body: T }).body
+    const generationUsed = tokenGeneration
     try {
       return await withRateLimit(operation, unwrap)
     } catch (error) {
       if (!isPlatformError(error) || error.status !== 401 || stopped) throw error
-      log(`platform: ${operation} got 401, logging in again`)
-      await login()
+      // Calls that failed together on the old token share one new login.
+      if (tokenGeneration === generationUsed) {
+        log(`platform: ${operation} got 401, logging in again`)
+        await login()
+      }
       return withRateLimit(operation, unwrap)
     }
   }

@@ -70,8 +70,8 @@ export interface PlatformSimulation {
   silenceSockets(): void
   /** The next `times` requests whose `METHOD path` matches get 429 with this Retry-After. */
   rateLimit(match: RegExp, retryAfterSeconds: number, times?: number): void
-  /** Every token granted so far stops working (401), as when it expires or is revoked. */
-  revokeTokens(): void
+  /** These tokens (default: every one granted so far) stop working (401), as when they expire or are revoked. */
+  revokeTokens(tokens?: string[]): void
   openSockets(): number
   close(): Promise<void>
 }
@@ -310,8 +310,8 @@ export async function createPlatformSimulation(options: SimulationOptions): Prom
     rateLimit(match, retryAfterSeconds, times = 1) {
       rateLimits.push({ match, retryAfterSeconds, times })
     },
-    revokeTokens() {
-      validTokens.clear()
+    revokeTokens(tokens = [...validTokens]) {
+      for (const token of tokens) validTokens.delete(token)
     },
     openSockets: () => sockets.size,
     async close() {

@@ -111,3 +111,33 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
+
+export interface ManualTimer {
+  callback: () => void
+  ms: number
+  cleared: boolean
+}
+
+/** Real `now`, but timers only run when a test fires them: long waits (token renewal, 24 h channels) without sleeping. */
+export function manualClock() {
+  const timers: ManualTimer[] = []
+  return {
+    timers,
+    now: () => Date.now(),
+    setTimeout(callback: () => void, ms: number): unknown {
+      const timer = { callback, ms, cleared: false }
+      timers.push(timer)
+      return timer
+    },
+    clearTimeout(handle: unknown) {
+      if (handle) (handle as ManualTimer).cleared = true
+    },
+    /** Fires the newest pending timer that `pick` accepts. */
+    fire(pick: (ms: number) => boolean): void {
+      const timer = timers.filter((candidate) => !candidate.cleared && pick(candidate.ms)).at(-1)
+      if (!timer) throw new Error(`no pending timer matches; pending: ${timers.filter((t) => !t.cleared).map((t) => t.ms).join(', ')}`)
+      timer.cleared = true
+      timer.callback()
+    },
+  }
+}
