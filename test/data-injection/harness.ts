@@ -1,3 +1,4 @@
+import { generateKeyPair, SignJWT } from 'jose'
 import { createCorrelation, createMemorySessions, REFERENCE_CLAIM } from '../../examples/data-injection/correlation'
 import { createMemoryCrm, type CustomerProfile } from '../../examples/data-injection/crm'
 import { createPlatformSimulation, type PlatformSimulation, type SimulationOptions } from '../../examples/data-injection/simulation'
@@ -31,7 +32,7 @@ export interface Harness {
   workers: InjectionWorker[]
   startWorker(overrides?: Partial<InjectionWorkerOptions>): Promise<InjectionWorker>
   /** Signs a portal session in and starts a conversation the way the widget would: with the token's reference on the customer. */
-  chat(customer?: CustomerProfile): Promise<{ conversationId: string; reference: string }>
+  chat(customer?: CustomerProfile): Promise<{ conversationId: string; reference: string; token: string }>
   outcome(conversationId: string, status?: InjectionOutcome['status']): Promise<InjectionOutcome>
   close(): Promise<void>
 }
@@ -42,6 +43,7 @@ export async function createHarness(simulation: Partial<SimulationOptions> = {})
   const crm = createMemoryCrm([profile()])
   const sessions = createMemorySessions()
   const correlation = createCorrelation({ store, sessions })
+  const { privateKey } = await generateKeyPair('RS256')
   const logs: string[] = []
   const outcomes: InjectionOutcome[] = []
   const waiters: Array<() => void> = []
@@ -81,8 +83,9 @@ export async function createHarness(simulation: Partial<SimulationOptions> = {})
       const sessionId = `session-${++sessionCount}-${customer.customerId}`
       sessions.start(sessionId, customer.customerId)
       const claims = await correlation.correlationClaims(sessionId)
+      const token = await portalToken(privateKey, claims)
       const conversation = sim.startConversation({ queueId: QUEUE_ID, customerAttributes: { [REFERENCE_CLAIM]: claims[REFERENCE_CLAIM] } })
-      return { conversationId: conversation.id, reference: claims[REFERENCE_CLAIM] }
+      return { conversationId: conversation.id, reference: claims[REFERENCE_CLAIM], token }
     },
     async outcome(conversationId, status) {
       const deadline = Date.now() + 5000
@@ -140,4 +143,16 @@ export function manualClock() {
       timer.callback()
     },
   }
+}
+
+/** The widget token a portal backend signs: the routing envelope plus the correlation claims, as the example backend's issuer does. */
+async function portalToken(privateKey: CryptoKey, correlationClaims: Record<string, string>): Promise<string> {
+  const iat = Math.floor(Date.now() / 1000)
+  return new SignJWT({ routing: { queueId: QUEUE_ID, language: 'en-US' }, ...correlationClaims })
+    .setProtectedHeader({ alg: 'RS256', kid: 'portal-2026-11', typ: 'JWT' })
+    .setAudience('c4b1a2e3-7f8d-4a9b-b1c2-d3e4f5a6b7c8')
+    .setIssuer('enterprise-portal-auth')
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + 900)
+    .sign(privateKey)
 }
