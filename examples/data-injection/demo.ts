@@ -13,7 +13,7 @@ import { createPlatformSimulation } from './simulation'
 import { createMemoryStore } from './store'
 import { createInjectionWorker } from './worker'
 
-const QUEUE_ID = 'b7a3c1de-0000-4000-8000-00000000d3m0'
+const QUEUE_ID = 'b7a3c1de-0000-4000-8000-00000000de70'
 const CLIENT = { clientId: 'demo-injection-worker', clientSecret: randomBytes(16).toString('hex') }
 const customers: CustomerProfile[] = [
   { customerId: 'cust-1001', displayName: 'Ada Lovelace', email: 'ada@example.test', tier: 'premium', preferredLanguage: 'en-GB', accountNumber: 'GB29NWBK60161331926819', history: 'Long-standing customer. '.repeat(4000) },

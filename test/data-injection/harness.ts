@@ -33,6 +33,8 @@ export interface Harness {
   startWorker(overrides?: Partial<InjectionWorkerOptions>): Promise<InjectionWorker>
   /** Signs a portal session in and starts a conversation the way the widget would: with the token's reference on the customer. */
   chat(customer?: CustomerProfile): Promise<{ conversationId: string; reference: string; token: string }>
+  /** A signed-in session whose widget has not started its conversation yet. */
+  signIn(customer?: CustomerProfile): Promise<{ reference: string; token: string; startConversation(): string }>
   outcome(conversationId: string, status?: InjectionOutcome['status']): Promise<InjectionOutcome>
   close(): Promise<void>
 }
@@ -80,12 +82,16 @@ export async function createHarness(simulation: Partial<SimulationOptions> = {})
       return worker
     },
     async chat(customer = profile()) {
+      const { reference, token, startConversation } = await this.signIn(customer)
+      return { conversationId: startConversation(), reference, token }
+    },
+    async signIn(customer = profile()) {
       const sessionId = `session-${++sessionCount}-${customer.customerId}`
       sessions.start(sessionId, customer.customerId)
       const claims = await correlation.correlationClaims(sessionId)
       const token = await portalToken(privateKey, claims)
-      const conversation = sim.startConversation({ queueId: QUEUE_ID, customerAttributes: { [REFERENCE_CLAIM]: claims[REFERENCE_CLAIM] } })
-      return { conversationId: conversation.id, reference: claims[REFERENCE_CLAIM], token }
+      const startConversation = () => sim.startConversation({ queueId: QUEUE_ID, customerAttributes: { [REFERENCE_CLAIM]: claims[REFERENCE_CLAIM] } }).id
+      return { reference: claims[REFERENCE_CLAIM], token, startConversation }
     },
     async outcome(conversationId, status) {
       const deadline = Date.now() + 5000
