@@ -82,7 +82,7 @@ export function createNotificationStream(options: NotificationStreamOptions): No
 
   function connectSocket(url: string): Promise<WebSocket> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url)
+      const socket = new WebSocket(url, { handshakeTimeout: 10_000 })
       socket.once('open', () => {
         socket.off('error', reject)
         resolve(socket)

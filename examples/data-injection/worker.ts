@@ -100,18 +100,26 @@ export function createInjectionWorker(options: InjectionWorkerOptions): Injectio
     let running = inFlight.get(conversationId)
     if (!running) {
       running = inject(conversationId, customerParticipantId, reference)
-        .then(onOutcome)
+        .then(report)
         .finally(() => inFlight.delete(conversationId))
       inFlight.set(conversationId, running)
     }
     return running
   }
 
+  function report(outcome: InjectionOutcome) {
+    try {
+      onOutcome(outcome)
+    } catch (error) {
+      log(`worker: onOutcome threw (${describe(error)})`)
+    }
+  }
+
   async function inject(conversationId: string, participantId: string, reference: string): Promise<InjectionOutcome> {
     const mark = `injection:${conversationId}`
     const claim = `claimed:${workerId}:${randomUUID()}`
-    if (!(await store.setIfAbsent(mark, claim, claimTtlMs))) return { conversationId, status: 'already_handled' }
     try {
+      if (!(await store.setIfAbsent(mark, claim, claimTtlMs))) return { conversationId, status: 'already_handled' }
       const match = await correlation.resolve(reference)
       const profile = match && (await crm.profileFor(match.customerId))
       if (!match || !profile) {
@@ -133,10 +141,15 @@ export function createInjectionWorker(options: InjectionWorkerOptions): Injectio
       return { conversationId, status: 'injected', attributeNames }
     } catch (error) {
       // Let a later event, another worker or the next recovery try again.
-      if ((await store.get(mark)) === claim) await store.delete(mark)
+      await release(mark, claim).catch(() => {})
       log(`worker: ${conversationId}: ${describe(error)}, released for another try`)
       return { conversationId, status: 'failed', reason: describe(error) }
     }
+  }
+
+  /** Without compare-and-delete in the store, the check narrows but cannot close the window in which the claim expired and was taken over. */
+  async function release(mark: string, claim: string) {
+    if ((await store.get(mark)) === claim) await store.delete(mark)
   }
 
   /** Each endpoint is marked on its own, so a retry after a partial failure does not write twice. */
@@ -152,9 +165,13 @@ export function createInjectionWorker(options: InjectionWorkerOptions): Injectio
     const ids = await conversationsSince(sinceMs)
     log(`worker: recovery found ${ids.length} active conversation(s) since ${new Date(sinceMs).toISOString()}`)
     for (const conversationId of ids) {
-      if ((await store.get(`injection:${conversationId}`)) === 'done') continue
-      const conversation = await session.call('getConversationsMessage', () => session.conversations.getConversationsMessage(conversationId))
-      await handle(conversationId, conversation.participants ?? [])
+      try {
+        if ((await store.get(`injection:${conversationId}`)) === 'done') continue
+        const conversation = await session.call('getConversationsMessage', () => session.conversations.getConversationsMessage(conversationId))
+        await handle(conversationId, conversation.participants ?? [])
+      } catch (error) {
+        log(`worker: recovery skipped ${conversationId} (${describe(error)}); its next event or recovery will retry`)
+      }
     }
   }
 
