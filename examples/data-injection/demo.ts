@@ -43,6 +43,7 @@ app.use('*', async (c, next) => {
   c.header('Referrer-Policy', 'strict-origin-when-cross-origin')
 })
 app.get('/', (c) => c.html(demoPage(customers.map(({ customerId, displayName }) => ({ customerId, displayName })))))
+app.get('/favicon.ico', (c) => c.body(null, 204))
 app.get('/demo.js', (c) => c.body(demoScript, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
 
 // What the portal backend and the widget do together: a session, a token with the reference, a conversation.
