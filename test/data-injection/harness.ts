@@ -52,6 +52,15 @@ export async function createHarness(simulation: Partial<SimulationOptions> = {})
   const workers: InjectionWorker[] = []
   let sessionCount = 0
 
+  async function signIn(customer = profile()) {
+    const sessionId = `session-${++sessionCount}-${customer.customerId}`
+    sessions.start(sessionId, customer.customerId)
+    const claims = await correlation.correlationClaims(sessionId)
+    const token = await portalToken(privateKey, claims)
+    const startConversation = () => sim.startConversation({ queueId: QUEUE_ID, customerAttributes: { [REFERENCE_CLAIM]: claims[REFERENCE_CLAIM] } }).id
+    return { reference: claims[REFERENCE_CLAIM], token, startConversation }
+  }
+
   return {
     sim,
     store,
@@ -82,17 +91,10 @@ export async function createHarness(simulation: Partial<SimulationOptions> = {})
       return worker
     },
     async chat(customer = profile()) {
-      const { reference, token, startConversation } = await this.signIn(customer)
+      const { reference, token, startConversation } = await signIn(customer)
       return { conversationId: startConversation(), reference, token }
     },
-    async signIn(customer = profile()) {
-      const sessionId = `session-${++sessionCount}-${customer.customerId}`
-      sessions.start(sessionId, customer.customerId)
-      const claims = await correlation.correlationClaims(sessionId)
-      const token = await portalToken(privateKey, claims)
-      const startConversation = () => sim.startConversation({ queueId: QUEUE_ID, customerAttributes: { [REFERENCE_CLAIM]: claims[REFERENCE_CLAIM] } }).id
-      return { reference: claims[REFERENCE_CLAIM], token, startConversation }
-    },
+    signIn,
     async outcome(conversationId, status) {
       const deadline = Date.now() + 5000
       for (;;) {
