@@ -96,7 +96,7 @@ export async function createHarness(simulation: Partial<SimulationOptions> = {})
     },
     signIn,
     async outcome(conversationId, status) {
-      const deadline = Date.now() + 5000
+      const deadline = Date.now() + 10_000
       for (;;) {
         const found = outcomes.find((outcome) => outcome.conversationId === conversationId && (!status || outcome.status === status))
         if (found) return found
@@ -115,7 +115,7 @@ export async function createHarness(simulation: Partial<SimulationOptions> = {})
 }
 
 /** Resolves once `condition` holds; polls real time because real sockets and HTTP are in play. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)

@@ -16,7 +16,7 @@ afterEach(async () => {
 const patchesOf = (conversationId: string) => h.sim.patches.filter((patch) => patch.conversationId === conversationId)
 const detailQueries = () => h.sim.requests.filter((request) => request.url === '/api/v2/analytics/conversations/details/query').length
 
-describe('two-phase data injection with the real Platform SDK', () => {
+describe('two-phase data injection with the real Platform SDK', { timeout: 20_000 }, () => {
   it('writes the profile onto a new conversation once, each attribute through its endpoint', async () => {
     await h.startWorker()
     const { conversationId } = await h.chat()
@@ -127,7 +127,7 @@ describe('two-phase data injection with the real Platform SDK', () => {
   })
 })
 
-describe('the Platform API saying no', () => {
+describe('the Platform API saying no', { timeout: 20_000 }, () => {
   it('waits as long as Retry-After says after a 429, then writes', async () => {
     const waits: number[] = []
     await h.startWorker({ sleep: async (ms) => void waits.push(ms) })

@@ -16,7 +16,7 @@ afterEach(async () => {
   await h.close()
 })
 
-describe('the token stays a routing envelope', () => {
+describe('the token stays a routing envelope', { timeout: 20_000 }, () => {
   it('stays the same small size however large the profile grows, while the profile still reaches the conversation', async () => {
     await h.startWorker()
     const sizes: number[] = []
@@ -59,7 +59,7 @@ describe('the token stays a routing envelope', () => {
   })
 })
 
-describe('the profile never leaks', () => {
+describe('the profile never leaks', { timeout: 20_000 }, () => {
   const secretive: CustomerProfile = {
     customerId: 'cust-ZQ-9001',
     displayName: 'Grace Zq-Hopper',
