@@ -11,6 +11,7 @@ const external = Object.keys(pkg.dependencies)
 const entries = {
   index: 'src/index.ts',
   tabs: 'src/tabs.ts',
+  debug: 'src/debug.ts',
   salesforce: 'src/adapters/salesforce.ts',
   zendesk: 'src/adapters/zendesk.ts',
   messenger: 'src/adapters/messenger.ts',

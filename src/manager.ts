@@ -6,6 +6,7 @@ import type { RetryPolicy } from './policy'
 import { notRunning, openSession, type Session, type State } from './session'
 import { createHttpSource, type FetchToken } from './source'
 import { shareAcrossTabs, type TabSync } from './tabs'
+import type { Trail } from './trail'
 
 interface CommonOptions {
   /** The widget adapter, e.g. `genWidget({ config })`. */
@@ -29,6 +30,11 @@ interface CommonOptions {
   tabs?: TabSync | false
   /** Randomness for backoff jitter, in [0, 1). Default: `Math.random`. */
   random?: () => number
+  /**
+   * Receives every decision as data (why a request went out, what was planned, what a failure does
+   * next), never a token. `explain(console.debug)` from `widget-token/debug` words each as one line.
+   */
+  log?: Trail
 }
 
 /** The portal backend's token endpoints, called with the session cookie. */
@@ -104,6 +110,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     leewayMs: (options.leewaySeconds ?? 120) * 1000,
     timeoutMs: options.requestTimeoutMs ?? 10_000,
     policy: { baseMs: 1000, maxMs: 60_000, ...options.retry },
+    log: options.log ?? (() => {}),
     tabs: options.tabs === false ? undefined : (options.tabs ?? shareAcrossTabs()),
     tabKey: options.fetchToken ? options.tabKey : [options.endpoint, options.refreshEndpoint ?? options.endpoint, audience].join(' '),
   }

@@ -2,12 +2,13 @@ import type { WidgetAdapter, WidgetHost } from './adapters/adapter'
 import { createTimeline, type Clock } from './clock'
 import { asWidgetTokenError, isWidgetTokenError, WidgetTokenError } from './errors'
 import { isolate, type Emitter } from './events'
-import type { PageSetup } from './page'
+import type { PageSetup, PageSignal } from './page'
 import { backoffDelay, isInvalidAnswer, retryInMs, type RetryPolicy } from './policy'
 import { createTimer, planRefresh, type Plan } from './schedule'
 import { requestToken, withinDeadline, type FetchToken, type Reason, type TokenResponse } from './source'
 import type { TabSync } from './tabs'
 import { inspectToken, LARGE_TOKEN_BYTES } from './token'
+import type { Trail } from './trail'
 
 /** What every session of one manager shares: its options, resolved. */
 export interface SessionConfig {
@@ -24,6 +25,7 @@ export interface SessionConfig {
   tabs: TabSync | undefined
   tabKey: string | undefined
   events: Emitter
+  log: Trail
 }
 
 export type State = 'idle' | 'starting' | 'active' | 'refreshing' | 'expired' | 'ended' | 'stopped'
@@ -48,7 +50,7 @@ const WIDGET_LOAD_MS = 30_000
 type Waiter = [resolve: (token: string) => void, reject: (reason: unknown) => void]
 
 export function openSession(config: SessionConfig): Session {
-  const { widget, clock, events, policy, random } = config
+  const { widget, clock, events, policy, random, log } = config
   const controller = new AbortController()
   const { signal } = controller
   const timeline = createTimeline(clock)
@@ -69,6 +71,7 @@ export function openSession(config: SessionConfig): Session {
   function run(reason: Reason, shared?: TokenResponse): Promise<string> {
     if (flight) return flight
     retry = undefined
+    if (!shared) log({ step: 'request', reason })
     const thisFlight = (flight = obtain(reason, shared))
     // Runs before the callers' own handlers, so they see the session settled.
     thisFlight.then(
@@ -136,6 +139,7 @@ export function openSession(config: SessionConfig): Session {
     plan = widget.apply ? next : { ...next, refreshAt: Infinity }
     expiredAnnounced = onlineUsed = false
     failures = invalidInARow = 0
+    log({ step: 'planned', reason, refreshInMs: plan.refreshAt - deliveredAt, expiresInMs: plan.expiresAt - deliveredAt })
     events.emit('token', { reason, issuedAt: timeline.toEpoch(sentAt), expiresAt: timeline.toEpoch(plan.expiresAt), lifetimeMs })
   }
 
@@ -144,6 +148,7 @@ export function openSession(config: SessionConfig): Session {
     invalidInARow = isInvalidAnswer(error) ? invalidInARow + 1 : 0
     const delayMs = retryInMs(error, { failures, invalidInARow, policy, random, now: timeline.now(), expiresAt: plan?.expiresAt })
     error.retryable = delayMs !== undefined
+    log({ step: 'failed', code: error.code, retryInMs: delayMs })
     if (delayMs === undefined) return end(error)
     retryLater(error, delayMs, 'retry')
   }
@@ -162,6 +167,7 @@ export function openSession(config: SessionConfig): Session {
     let expiryAt = plan && widget.apply && !expiredAnnounced ? plan.expiresAt : Infinity
     if (now >= expiryAt) {
       expiredAnnounced = true
+      log({ step: 'expired' })
       events.emit('expired', { expiredAt: timeline.toEpoch(expiryAt) })
       expiryAt = Infinity
     }
@@ -175,6 +181,7 @@ export function openSession(config: SessionConfig): Session {
       void run(trigger ?? retry?.reason ?? 'schedule')
       return
     }
+    if (trigger) log({ step: 'checked', signal: trigger as PageSignal, dueInMs: dueAt - now })
     const wakeAt = Math.min(dueAt, expiryAt)
     if (wakeAt === Infinity) timer.cancel()
     else timer.at(wakeAt, (lateByMs) => reconcile(lateByMs > LATE_TIMER_MS ? 'resume' : undefined))
@@ -186,8 +193,9 @@ export function openSession(config: SessionConfig): Session {
     // A widget that stayed connected for a while had a fresh problem; one that drops right after a
     // new token is rejecting tokens, and its refreshes back off like failures.
     if (timeline.now() - deliveredAt >= policy.maxMs) rejections = 0
-    if (rejections++ === 0 && !error) return void run(reason)
-    const delayMs = Math.max(policy.baseMs, backoffDelay(rejections - 1, policy, random))
+    const delayMs = rejections++ === 0 && !error ? 0 : Math.max(policy.baseMs, backoffDelay(rejections - 1, policy, random))
+    log({ step: 'rejected', reason, retryInMs: delayMs })
+    if (!delayMs) return void run(reason)
     retryLater(error ?? new WidgetTokenError('widget_rejected', 'disconnected'), delayMs, reason)
     reconcile()
   }
@@ -215,6 +223,7 @@ export function openSession(config: SessionConfig): Session {
 
   function close(next: 'ended' | 'stopped', reason: unknown): void {
     phase = next
+    log({ step: next })
     controller.abort(reason)
     timer.cancel()
     retry = undefined
