@@ -59,6 +59,22 @@ describe('public types', () => {
     genWidget({ config: { organization: {} } })
     // @ts-expect-error error codes are a closed set
     new WidgetTokenError('teapot')
+    const widget = genWidget({ config: { organization: { id: 'o' } } })
+    // @ts-expect-error an endpoint or a fetchToken is required
+    createTokenManager({ widget })
+    // @ts-expect-error one source at a time: an endpoint or a fetchToken
+    createTokenManager({ widget, endpoint: '/token', fetchToken: async () => ({ token: 't' }) })
+    // @ts-expect-error a tab key names a fetchToken source's credential; an endpoint names itself
+    createTokenManager({ widget, endpoint: '/token', tabKey: 'k' })
+    // @ts-expect-error tabs are on by default: false turns them off, true means nothing
+    createTokenManager({ widget, endpoint: '/token', tabs: true })
+  })
+
+  it('accepts each source and the tab and log options', () => {
+    const widget = genWidget({ config: { organization: { id: 'o' } } })
+    createTokenManager({ widget, endpoint: '/token', refreshEndpoint: '/token/refresh', tabs: false, log: (entry) => expectTypeOf(entry.step).toBeString() })
+    createTokenManager({ widget, fetchToken: async ({ signal }) => ({ token: String(signal.aborted), expiresIn: 60 }), tabKey: 'crm' })
+    expectTypeOf<'expired'>().toExtend<Reason>()
   })
 
   it('narrows with isWidgetTokenError', () => {

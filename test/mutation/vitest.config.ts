@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['test/*.test.ts', 'test/model/**/*.test.ts'],
-    env: { MODEL_RUNS: '20' },
+    env: { MODEL_RUNS: '10' },
     exclude: ['test/package.test.ts', 'test/size.test.ts'],
     restoreMocks: true,
     unstubGlobals: true,
