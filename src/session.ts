@@ -1,13 +1,13 @@
 import type { WidgetAdapter, WidgetHost } from './adapters/adapter'
 import { createTimeline, type Clock } from './clock'
-import { asWidgetTokenError, isWidgetTokenError, WidgetTokenError } from './errors'
+import { asWidgetTokenError, WidgetTokenError } from './errors'
 import { isolate, type Emitter } from './events'
 import type { PageSetup, PageSignal } from './page'
 import { backoffDelay, isInvalidAnswer, retryInMs, type RetryPolicy } from './policy'
 import { createTimer, planRefresh, type Plan } from './schedule'
-import { requestToken, withinDeadline, type FetchToken, type Reason, type TokenResponse } from './source'
+import { handOver } from './handover'
+import { requestToken, type FetchToken, type Reason, type TokenResponse } from './source'
 import type { TabSync } from './tabs'
-import { inspectToken, LARGE_TOKEN_BYTES } from './token'
 import type { Trail } from './trail'
 
 /** What every session of one manager shares: its options, resolved. */
@@ -41,11 +41,8 @@ export interface Session {
   stop(): void
 }
 
-const MAX_SKEW_MS = 30_000
 /** A timer this late means the device slept or the tab was frozen. */
 const LATE_TIMER_MS = 30_000
-/** How long a widget script may take to appear before the first hand-over counts as failed. */
-const WIDGET_LOAD_MS = 30_000
 
 type Waiter = [resolve: (token: string) => void, reject: (reason: unknown) => void]
 
@@ -97,38 +94,13 @@ export function openSession(config: SessionConfig): Session {
     try {
       const request = () => requestToken(config.fetchToken, { reason, refresh: !first }, { timeoutMs: config.timeoutMs, clock, signal })
       const response = shared ?? (await (tab ? tab.request(request, signal, first) : request()))
-      const { token } = response
-      const expiresIn = usableExpiresIn(response.expiresIn)
-      const info = (widget.inspect ?? inspectToken)(token, { audience: config.audience, expiresIn, sentAt: clock.now() })
-      await deliver(token, first)
-      if (first && Math.abs(info.skewMs ?? 0) > MAX_SKEW_MS) events.emit('warning', { code: 'clock_skew', skewMs: info.skewMs! })
-      if (info.bytes > LARGE_TOKEN_BYTES) events.emit('warning', { code: 'token_size', bytes: info.bytes })
-      accept(sentAt, info.lifetimeMs, response.shared ? 'tab' : reason)
-      return token
+      accept(sentAt, await handOver(response, first, signal, config), response.shared ? 'tab' : reason)
+      return response.token
     } catch (thrown) {
       if (signal.aborted) throw signal.reason
       const error = asWidgetTokenError(thrown)
       fail(error)
       throw error
-    }
-  }
-
-  function usableExpiresIn(expiresIn: unknown): number | undefined {
-    if (expiresIn === undefined || expiresIn === null) return undefined
-    if (typeof expiresIn === 'number' && Number.isFinite(expiresIn)) return expiresIn
-    events.emit('warning', { code: 'expires_in_ignored' })
-    return undefined
-  }
-
-  /** Hands the token over within the deadline; what the widget throws is redacted before it goes anywhere. */
-  async function deliver(token: string, first: boolean): Promise<void> {
-    if (!widget.apply) return
-    const timeoutMs = config.timeoutMs + (first ? (widget.waitMs ?? WIDGET_LOAD_MS) : 0)
-    const onTimeout = () => new WidgetTokenError('widget_rejected', `${timeoutMs} ms`)
-    try {
-      await withinDeadline((applySignal) => widget.apply!(token, { first, signal: applySignal }), { timeoutMs, clock, signal, onTimeout })
-    } catch (error) {
-      throw signal.aborted || isWidgetTokenError(error) ? error : new WidgetTokenError('widget_rejected', '', { cause: error })
     }
   }
 

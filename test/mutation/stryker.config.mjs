@@ -8,6 +8,7 @@ export default {
   mutate: [
     'src/manager.ts',
     'src/session.ts',
+    'src/handover.ts',
     'src/schedule.ts',
     'src/policy.ts',
     'src/source.ts',
