@@ -27,8 +27,9 @@ if (login) {
   })
   showEvents(manager, document.getElementById('log'))
   document.getElementById('logout').addEventListener('click', async () => {
-    manager.stop()
     await post('/logout')
+    // The refresh meets the 401: this tab's run ends, and with it every other tab's.
+    await manager.refresh().catch(() => {})
     location.reload()
   })
   window.portalManager = manager
