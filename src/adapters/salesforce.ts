@@ -1,11 +1,13 @@
+import { WidgetTokenError } from '../errors'
 import type { WidgetAdapter } from './adapter'
 import { waitFor } from './wait'
 
 /** The part of Salesforce Embedded Messaging's `embeddedservice_bootstrap` the adapter uses. */
 export interface EmbeddedServiceBootstrap {
   userVerificationAPI: {
-    setIdentityToken(token: { identityTokenType: 'JWT'; identityToken: string }): unknown
-    clearSession(onlyClearSession?: boolean): unknown
+    /** False (it never throws) when the client refuses the token, e.g. one whose `exp` has passed on the device clock. */
+    setIdentityToken(token: { identityTokenType: 'JWT'; identityToken: string }): boolean
+    clearSession(shouldEndSession?: boolean): Promise<void>
   }
 }
 
@@ -24,13 +26,14 @@ export interface SalesforceWidgetOptions {
 }
 
 const READY = 'onEmbeddedMessagingReady'
-// The current name, and the one earlier releases used; the widget waits about 30 s for an answer.
-const TOKEN_EXPIRED = ['onEmbeddedMessagingIdentityTokenExpired', 'onEmbeddedMessagingTokenExpired']
+// Salesforce clears the session if no valid token arrives within 30 s of this event.
+const TOKEN_EXPIRED = 'onEmbeddedMessagingIdentityTokenExpired'
 
 /**
- * Salesforce Embedded Messaging (Messaging for In-App and Web) with user verification: tokens go
- * through `userVerificationAPI.setIdentityToken` once the widget is ready, an expired identity token
- * is answered at once, and `clearSession()` signs the visitor out when the portal session ends.
+ * Salesforce Messaging for In-App and Web (Embedded Messaging) with user verification: tokens go
+ * through `userVerificationAPI.setIdentityToken` once the widget is ready, a token it refuses is a
+ * `widget_rejected` error, an expired identity token is answered at once, a session Salesforce
+ * reset gets a new token, and `clearSession(true)` signs the visitor out when the portal session ends.
  *
  * @example
  * import { salesforceWidget } from 'widget-token/salesforce'
@@ -42,24 +45,37 @@ export function salesforceWidget({
   waitMs = 30_000,
   ready = false,
 }: SalesforceWidgetOptions = {}): WidgetAdapter {
-  const onReady = () => (ready = true)
+  let holdsToken = false
   return {
     audience,
     attach(host) {
+      holdsToken = false
+      const onReady = () => {
+        ready = true
+        // Ready again after a token was set: the client reset the session (a sign-out in another
+        // tab, an expiry left unanswered) and shows no button until it gets a token.
+        if (holdsToken) {
+          holdsToken = false
+          host.disconnected()
+        }
+      }
       const onExpired = () => host.expired()
       addEventListener(READY, onReady)
-      for (const type of TOKEN_EXPIRED) addEventListener(type, onExpired)
+      addEventListener(TOKEN_EXPIRED, onExpired)
       return () => {
         removeEventListener(READY, onReady)
-        for (const type of TOKEN_EXPIRED) removeEventListener(type, onExpired)
+        removeEventListener(TOKEN_EXPIRED, onExpired)
       }
     },
     async apply(token, { signal }) {
-      const api = await waitFor(() => ready && bootstrap()?.userVerificationAPI, waitMs, signal, 'onEmbeddedMessagingReady')
-      api.setIdentityToken({ identityTokenType: 'JWT', identityToken: token })
+      const api = await waitFor(() => ready && bootstrap()?.userVerificationAPI, waitMs, signal, READY)
+      if (!api.setIdentityToken({ identityTokenType: 'JWT', identityToken: token })) {
+        throw new WidgetTokenError('widget_rejected', 'setIdentityToken refused the token', { retryable: true })
+      }
+      holdsToken = true
     },
     ended() {
-      bootstrap()?.userVerificationAPI.clearSession()
+      bootstrap()?.userVerificationAPI.clearSession(true).catch(() => {})
     },
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createTokenManager, type TokenManager } from '../../src'
-import { salesforceWidget } from '../../src/adapters/salesforce'
+import { createTokenManager, type TokenManager, type WidgetTokenError } from '../../src'
+import { salesforceWidget, type SalesforceWidgetOptions } from '../../src/adapters/salesforce'
 import { createBackend, type Backend } from '../helpers/backend'
 import { createFakeSalesforce } from '../helpers/fakes/salesforce'
 import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
@@ -8,12 +8,13 @@ import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
 let backend: Backend
 let salesforce: ReturnType<typeof createFakeSalesforce>
 let manager: TokenManager
+let errors: WidgetTokenError[]
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 })
   backend = createBackend()
   salesforce = createFakeSalesforce()
-  manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, widget: salesforceWidget({ bootstrap: () => salesforce.bootstrap }) })
+  errors = []
 })
 
 afterEach(() => {
@@ -21,52 +22,125 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
+function create(options: SalesforceWidgetOptions = {}) {
+  manager = createTokenManager({
+    endpoint: ENDPOINT,
+    fetch: backend.fetch,
+    widget: salesforceWidget({ bootstrap: () => salesforce.bootstrap, ...options }),
+    random: () => 1,
+  })
+  manager.on('error', (error) => errors.push(error))
+  return manager
+}
+
+async function startReady() {
+  const started = create().start()
+  salesforce.ready()
+  await vi.advanceTimersByTimeAsync(50)
+  await started
+}
+
 describe('salesforceWidget', () => {
   it('gives up with widget_unavailable when the widget never gets ready', async () => {
-    const started = manager.start()
-    const outcome = expect(started).rejects.toMatchObject({ code: 'widget_unavailable' })
+    const outcome = expect(create().start()).rejects.toMatchObject({ code: 'widget_unavailable' })
     await vi.advanceTimersByTimeAsync(30_100)
     await outcome
   })
 
-  it('waits for onEmbeddedMessagingReady, then sets the identity token', async () => {
-    const started = manager.start()
+  it('waits for onEmbeddedMessagingReady, then sets the identity token and the button appears', async () => {
+    const started = create().start()
     await vi.advanceTimersByTimeAsync(1000)
-    expect(salesforce.tokens).toEqual([])
+    expect(salesforce.bootstrap.userVerificationAPI.setIdentityToken).not.toHaveBeenCalled()
 
     salesforce.ready()
     await vi.advanceTimersByTimeAsync(100)
     await started
-    expect(salesforce.bootstrap.userVerificationAPI.setIdentityToken).toHaveBeenCalledWith({ identityTokenType: 'JWT', identityToken: backend.issued[0] })
+    expect(salesforce.tokens).toEqual(backend.issued)
+    expect(salesforce.buttonShown).toBe(true)
   })
 
-  it.each(['onEmbeddedMessagingIdentityTokenExpired', 'onEmbeddedMessagingTokenExpired'])('answers %s at once with a fresh token', async (event) => {
-    const started = manager.start()
+  it('reports a token Salesforce refuses as widget_rejected and keeps trying', async () => {
+    // Salesforce checks exp against the device clock: a device three hours ahead sees every token as expired.
+    backend = createBackend({ serverAheadMs: -3 * 60 * MINUTE })
+    const started = create().start()
+    started.catch(() => {})
     salesforce.ready()
-    await vi.advanceTimersByTimeAsync(50)
-    await started
+    await vi.advanceTimersByTimeAsync(1100)
+
+    expect(errors.map((error) => error.code)).toEqual(['widget_rejected', 'widget_rejected'])
+    expect(salesforce.tokens).toEqual([])
+    expect(manager.state).toBe('starting')
+  })
+
+  it('answers onEmbeddedMessagingIdentityTokenExpired within the 30 s Salesforce waits, keeping the session', async () => {
+    await startReady()
     await vi.advanceTimersByTimeAsync(MINUTE)
-    salesforce.tokenExpired(event)
-    await vi.advanceTimersByTimeAsync(0)
+    salesforce.tokenExpired()
+    await vi.advanceTimersByTimeAsync(30_000)
 
     expect(backend.requests).toHaveLength(2)
     expect(salesforce.tokens).toEqual(backend.issued)
+    expect(salesforce.resets).toBe(0)
   })
 
-  it('clears the session when the portal session ends', async () => {
-    manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, widget: salesforceWidget({ bootstrap: () => salesforce.bootstrap, ready: true }) })
-    await manager.start()
+  it('signs the visitor back in when Salesforce resets the session and fires Ready again', async () => {
+    await startReady()
+    await vi.advanceTimersByTimeAsync(5 * MINUTE)
+    salesforce.resetSession()
+    expect(salesforce.buttonShown).toBe(false)
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(salesforce.tokens).toEqual(backend.issued)
+    expect(backend.issued).toHaveLength(2)
+    expect(salesforce.buttonShown).toBe(true)
+  })
+
+  it('ends the verified session with clearSession(true) when the portal session ends', async () => {
+    await startReady()
     backend.answer({ status: 401 })
     await manager.refresh().catch(() => {})
-    expect(salesforce.bootstrap.userVerificationAPI.clearSession).toHaveBeenCalledTimes(1)
+
+    expect(salesforce.bootstrap.userVerificationAPI.clearSession).toHaveBeenCalledWith(true)
+    expect(salesforce.buttonShown).toBe(false)
+    // The reset's Ready event brings no new token: the session is over.
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(backend.requests).toHaveLength(2)
   })
 
-  it('stops listening once stopped', async () => {
-    manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, widget: salesforceWidget({ bootstrap: () => salesforce.bootstrap, ready: true }) })
-    await manager.start()
-    manager.stop()
-    salesforce.tokenExpired()
+  it('lets a refused clearSession go without an unhandled rejection', async () => {
+    // Started after the page's own Ready listener ran: the fake then rejects clearSession.
+    const started = create({ ready: true })
+    backend.answer({ status: 401 })
+    const outcome = expect(started.start()).rejects.toMatchObject({ code: 'unauthorized' })
     await vi.advanceTimersByTimeAsync(0)
+    await outcome
+
+    expect(salesforce.bootstrap.userVerificationAPI.clearSession).toHaveBeenCalledWith(true)
+  })
+
+  it('hands nothing to Salesforce and asks for nothing once stopped', async () => {
+    const started = create().start()
+    started.catch(() => {})
+    await vi.advanceTimersByTimeAsync(1000)
+    manager.stop()
+    salesforce.ready()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    salesforce.tokenExpired()
+    salesforce.resetSession()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+
+    expect(salesforce.bootstrap.userVerificationAPI.setIdentityToken).not.toHaveBeenCalled()
     expect(backend.requests).toHaveLength(1)
+  })
+
+  it('sets a token again after a restart, without waiting for a Ready that already fired', async () => {
+    await startReady()
+    manager.stop()
+    await manager.start()
+    salesforce.resetSession()
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(salesforce.tokens).toEqual(backend.issued)
+    expect(backend.issued).toHaveLength(3)
   })
 })
