@@ -1,24 +1,40 @@
 import type { WidgetAdapter } from './adapter'
+import { waitFor } from './wait'
 
-/** Zendesk's `zE` command function, as far as the adapter uses it. */
-export type ZendeskCommand = (
-  widget: 'messenger',
-  command: 'loginUser' | 'logoutUser',
-  jwtCallback?: (callback: (jwt: string) => void) => void,
-  loginCallback?: (error: unknown) => void,
-) => unknown
+/** What Zendesk's `loginCallback` receives when a sign-in fails. */
+export interface ZendeskLoginFailedError {
+  message: string
+  reason: string
+  type: string
+}
+
+/** Zendesk's `zE` command function, as far as the adapter uses it (the widget's own `zE` fits). */
+export interface ZendeskCommand {
+  (
+    scope: 'messenger',
+    method: 'loginUser',
+    jwtCallback: (callback: (jwt: string) => void) => void,
+    loginCallback?: (error: ZendeskLoginFailedError | null) => void,
+  ): void
+  (scope: 'messenger', method: 'logoutUser'): void
+}
 
 export interface ZendeskWidgetOptions {
   /** The `aud` your tokens carry, to check before the widget sees them. */
   audience?: string
-  /** Finds `zE`. Default: `window.zE`, which Zendesk's snippet defines as soon as it runs. */
+  /** Finds `zE`. Default: `window.zE`, which exists once Zendesk's snippet has loaded. */
   zE?: () => ZendeskCommand | undefined
+  /** How long to wait for the snippet before reporting it missing. Default 30 s. */
+  waitMs?: number
+  /** Sign-ins tried again after Zendesk reports a failed one, 1 s, 2 s, 4 s… apart. Default 3. */
+  signInRetries?: number
 }
 
 /**
- * Zendesk Messaging with authenticated visitors. Zendesk asks for a JWT whenever it needs one
- * (sign-in, an expired token); each time it gets a fresh one from the portal backend. A failed
- * sign-in becomes a `widget_rejected` error; `logoutUser` runs when the portal session ends.
+ * Zendesk Messaging with authenticated visitors. The adapter signs the visitor in with
+ * `zE('messenger', 'loginUser', …)` as soon as Zendesk's snippet has loaded; Zendesk asks for a JWT
+ * whenever it needs one and each time gets a fresh one from the portal backend. A failed sign-in is
+ * a `widget_rejected` error and is tried again; `logoutUser` runs when the portal session ends.
  *
  * @example
  * import { zendeskWidget } from 'widget-token/zendesk'
@@ -27,24 +43,37 @@ export interface ZendeskWidgetOptions {
 export function zendeskWidget({
   audience,
   zE = () => (globalThis as { zE?: ZendeskCommand }).zE,
+  waitMs = 30_000,
+  signInRetries = 3,
 }: ZendeskWidgetOptions = {}): WidgetAdapter {
-  let attached = false
   return {
     audience,
     attach(host) {
-      attached = true
-      zE()?.(
-        'messenger',
-        'loginUser',
-        (callback) => {
-          // A stopped manager rejects; Zendesk then keeps the visitor as they are.
-          if (attached) host.token().then(callback, () => {})
-        },
-        (error) => {
-          if (error) host.refused(error)
-        },
-      )
-      return () => (attached = false)
+      const attached = new AbortController()
+      let failures = 0
+      let retryTimer: ReturnType<typeof setTimeout> | undefined
+      const signIn = (api: ZendeskCommand) =>
+        api(
+          'messenger',
+          'loginUser',
+          (callback) => {
+            // A stopped manager rejects; Zendesk then keeps the visitor as they are.
+            host.token().then((jwt) => attached.signal.aborted || callback(jwt), () => {})
+          },
+          (error) => {
+            if (!error) failures = 0
+            if (!error || attached.signal.aborted) return
+            host.refused(error)
+            if (failures < signInRetries) retryTimer = setTimeout(() => signIn(api), 1000 * 2 ** failures++)
+          },
+        )
+      waitFor(zE, waitMs, attached.signal, 'window.zE').then(signIn, (error: unknown) => {
+        if (!attached.signal.aborted) host.refused(error)
+      })
+      return () => {
+        attached.abort()
+        clearTimeout(retryTimer)
+      }
     },
     ended() {
       zE()?.('messenger', 'logoutUser')

@@ -1,64 +1,116 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { createTokenManager, type TokenManager, type WidgetTokenError } from '../../src'
-import { zendeskWidget } from '../../src/adapters/zendesk'
+import { zendeskWidget, type ZendeskCommand } from '../../src/adapters/zendesk'
 import { createBackend, type Backend } from '../helpers/backend'
 import { createFakeZendesk } from '../helpers/fakes/zendesk'
 import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
 
 let backend: Backend
 let manager: TokenManager
+let errors: WidgetTokenError[]
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 })
   backend = createBackend()
+  errors = []
 })
 
 afterEach(() => {
-  manager.stop()
+  manager?.stop()
   vi.useRealTimers()
 })
 
-function start(zendesk: ReturnType<typeof createFakeZendesk>) {
-  manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, widget: zendeskWidget({ zE: () => zendesk.zE }) })
-  const errors: WidgetTokenError[] = []
+async function start(zendesk: ReturnType<typeof createFakeZendesk>) {
+  manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, widget: zendeskWidget({ zE: () => zendesk.zE }), random: () => 1 })
   manager.on('error', (error) => errors.push(error))
-  return { started: manager.start(), errors }
+  await manager.start()
+  await vi.advanceTimersByTimeAsync(0)
 }
 
 describe('zendeskWidget', () => {
-  it('answers each request for a JWT with a fresh one, and asks for none itself', async () => {
-    const zendesk = createFakeZendesk()
-    await start(zendesk).started
-    expect(backend.requests).toHaveLength(0)
+  it('takes the widget’s own zE as typed by @types/zendesk-web-widget', () => {
+    expectTypeOf<typeof zE>().toExtend<ZendeskCommand>()
+  })
 
-    zendesk.askForJwt()
-    await vi.advanceTimersByTimeAsync(0)
+  it('signs in with a fresh JWT and answers each later ask with a fresh one', async () => {
+    const zendesk = createFakeZendesk()
+    await start(zendesk)
+    expect(zendesk.signedIn).toBe(true)
+
     await vi.advanceTimersByTimeAsync(60 * MINUTE)
     zendesk.askForJwt()
     await vi.advanceTimersByTimeAsync(0)
 
     expect(zendesk.received).toEqual(backend.issued)
     expect(backend.requests).toHaveLength(2)
+    expect(zendesk.signedIn).toBe(true)
   })
 
-  it('reports a failed sign-in as widget_rejected', async () => {
-    const zendesk = createFakeZendesk({ accept: () => false })
-    const { started, errors } = start(zendesk)
-    await started
-    zendesk.askForJwt()
-    await vi.advanceTimersByTimeAsync(0)
+  it('signs in once the Zendesk snippet loads after the manager started', async () => {
+    const zendesk = createFakeZendesk({ loaded: false })
+    await start(zendesk)
+    await vi.advanceTimersByTimeAsync(5000)
+    zendesk.load()
+    await vi.advanceTimersByTimeAsync(100)
 
+    expect(zendesk.signedIn).toBe(true)
+    expect(zendesk.received).toEqual(backend.issued)
+  })
+
+  it('reports a snippet that never loads', async () => {
+    const zendesk = createFakeZendesk({ loaded: false })
+    await start(zendesk)
+    await vi.advanceTimersByTimeAsync(30_100)
+
+    expect(errors.map((error) => [error.code, (error.cause as WidgetTokenError).code])).toEqual([['widget_rejected', 'widget_unavailable']])
+  })
+
+  it('tries signing in again after a failed login, backing off', async () => {
+    let refusals = 1
+    const zendesk = createFakeZendesk({ accept: () => refusals-- <= 0 })
+    await start(zendesk)
+    expect(zendesk.signedIn).toBe(false)
     expect(errors.map((error) => error.code)).toEqual(['widget_rejected'])
+
+    await vi.advanceTimersByTimeAsync(999)
+    expect(zendesk.loginCalls).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(zendesk.loginCalls).toBe(2)
+    expect(zendesk.signedIn).toBe(true)
+  })
+
+  it('stops trying after three more failed logins', async () => {
+    const zendesk = createFakeZendesk({ accept: () => false })
+    await start(zendesk)
+    await vi.advanceTimersByTimeAsync(60 * MINUTE)
+
+    expect(zendesk.loginCalls).toBe(4)
+    expect(errors.map((error) => error.code)).toEqual(Array(4).fill('widget_rejected'))
   })
 
   it('signs the visitor out when the portal session ends', async () => {
     const zendesk = createFakeZendesk()
-    await start(zendesk).started
+    await start(zendesk)
     backend.answer({ status: 401 })
     zendesk.askForJwt()
     await vi.advanceTimersByTimeAsync(0)
 
-    expect(zendesk.loggedOut).toBe(true)
-    expect(zendesk.received).toEqual([])
+    expect(zendesk.signedIn).toBe(false)
+    expect(zendesk.received).toEqual(backend.issued)
+  })
+
+  it('calls nothing on Zendesk once stopped', async () => {
+    const late = createFakeZendesk({ loaded: false })
+    await start(late)
+    manager.stop()
+    late.load()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(late.loginCalls).toBe(0)
+
+    const refusing = createFakeZendesk({ accept: () => false })
+    await start(refusing)
+    manager.stop()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(refusing.loginCalls).toBe(1)
   })
 })
