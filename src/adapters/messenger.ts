@@ -1,12 +1,19 @@
 import { WidgetTokenError } from '../errors'
 import { createHttpSource, type FetchToken } from '../source'
-import type { WidgetAdapter } from './adapter'
+import type { WidgetAdapter, WidgetHost } from './adapter'
 
-/** What Web Messenger's `getAuthCode` resolves with. */
+/** What Web Messenger's `getAuthCode` resolves with; the backend's answer, passed on as it is. */
 export interface AuthCode {
   authCode: string
   redirectUri: string
+  /** With PKCE. */
   codeVerifier?: string
+  /** For an Okta identity provider. */
+  nonce?: string
+  /** For an Okta identity provider, in seconds. */
+  maxAge?: number
+  /** The issuer from the authorization response, when the identity provider gives one. */
+  iss?: string
 }
 
 interface CommandEvent<T = unknown> {
@@ -28,7 +35,20 @@ export interface GenesysMessengerOptions {
   genesys?: () => GenesysCommand | undefined
   /** How long an authorization code may be used. Default 60 s. */
   codeLifetimeSeconds?: number
+  /** Re-authentications allowed after Genesys refused codes in a row, 1 s, 2 s, 4 s… apart. Default 3. */
+  reAuthenticateRetries?: number
 }
+
+/**
+ * The page's one Messenger takes one AuthProvider: it is registered once per page, and answers for
+ * whichever session runs. Kept per page, not per `Genesys` function: the loaded SDK replaces the
+ * snippet's command queue.
+ */
+interface Route {
+  host?: WidgetHost | undefined
+  refusals: number
+}
+let route: Route | undefined
 
 /**
  * Genesys Cloud Web Messenger with authenticated conversations. The Messenger asks for an OAuth
@@ -46,26 +66,45 @@ export interface GenesysMessengerOptions {
 export function genesysMessenger({
   genesys = () => (globalThis as { Genesys?: GenesysCommand }).Genesys,
   codeLifetimeSeconds = 60,
+  reAuthenticateRetries = 3,
 }: GenesysMessengerOptions = {}): WidgetAdapter {
+  const register = (api: GenesysCommand, route: Route) =>
+    api('registerPlugin', 'AuthProvider', (AuthProvider: AuthProviderPlugin) => {
+      AuthProvider.registerCommand('getAuthCode', (event) => {
+        if (!route.host) return event.reject(new Error('signed out'))
+        route.host.token().then((credential) => event.resolve(JSON.parse(credential) as AuthCode), (error: unknown) => event.reject(error))
+      })
+      // The portal session is the identity provider's session here: nothing to show, Messenger asks
+      // getAuthCode for a fresh code next. Codes Genesys keeps refusing slow that loop, then end it.
+      AuthProvider.registerCommand('reAuthenticate', (event) => {
+        const { refusals } = route
+        if (!route.host || refusals > reAuthenticateRetries) return event.reject(new Error('sign-in refused'))
+        if (!refusals) return event.resolve()
+        setTimeout(() => event.resolve(), 500 * 2 ** refusals)
+      })
+      AuthProvider.subscribe('Auth.authError', (error) => {
+        route.refusals++
+        route.host?.refused(error)
+      })
+      AuthProvider.subscribe('Auth.authenticated', () => (route.refusals = 0))
+      AuthProvider.ready()
+    })
+
   return {
     // An authorization code is redeemed once: no other tab and no second caller may get it.
     singleUse: true,
     attach(host) {
-      let attached = true
-      const answer = (event: CommandEvent<AuthCode | void>) => {
-        if (!attached) return event.reject(new Error('signed out'))
-        host.token().then((credential) => event.resolve(JSON.parse(credential) as AuthCode), (error: unknown) => event.reject(error))
+      const api = genesys()
+      if (!api) {
+        host.refused(new WidgetTokenError('widget_unavailable', 'no window.Genesys'))
+        return () => {}
       }
-      genesys()?.('registerPlugin', 'AuthProvider', (AuthProvider: AuthProviderPlugin) => {
-        AuthProvider.registerCommand('getAuthCode', answer)
-        // The portal session is the identity provider's session here: nothing to show, the next
-        // getAuthCode fetches a fresh code.
-        AuthProvider.registerCommand('reAuthenticate', (event) => event.resolve())
-        for (const error of ['Auth.authError', 'Auth.tokenError']) AuthProvider.subscribe(error, (data) => host.refused(data))
-        AuthProvider.subscribe('MessagingService.reconnected', () => host.expired())
-        AuthProvider.ready()
-      })
-      return () => (attached = false)
+      if (!route) register(api, (route = { refusals: 0 }))
+      const attached = route
+      attached.host = host
+      return () => {
+        if (attached.host === host) attached.host = undefined
+      }
     },
     inspect(credential, { sentAt, expiresIn }) {
       let code: Partial<AuthCode> | undefined
@@ -80,13 +119,13 @@ export function genesysMessenger({
       return { issuedAt: sentAt, expiresAt: sentAt + lifetimeMs, lifetimeMs, bytes: credential.length, skewMs: undefined }
     },
     ended() {
-      genesys()?.('command', 'Auth.logout')
+      Promise.resolve(genesys()?.('command', 'Auth.logout')).catch(() => {})
     },
   }
 }
 
 export interface AuthCodeSourceOptions {
-  /** Answers `{ authCode, redirectUri, codeVerifier?, expiresIn? }` for the portal session. */
+  /** Answers `{ authCode, redirectUri, codeVerifier?, nonce?, maxAge?, iss?, expiresIn? }` for the portal session. */
   endpoint: string
   fetch?: typeof globalThis.fetch
 }
@@ -99,8 +138,8 @@ export function authCodeSource({ endpoint, fetch = (input, init) => globalThis.f
   const repack: typeof globalThis.fetch = async (input, init) => {
     const response = await fetch(input, init)
     if (!response.ok) return response
-    const { authCode, redirectUri, codeVerifier, expiresIn } = (await response.json().catch(() => ({}))) as AuthCode & { expiresIn?: number }
-    const token = typeof authCode === 'string' ? JSON.stringify({ authCode, redirectUri, codeVerifier }) : undefined
+    const { expiresIn, ...code } = (await response.json().catch(() => ({}))) as AuthCode & { expiresIn?: number }
+    const token = typeof code.authCode === 'string' ? JSON.stringify(code) : undefined
     return new Response(JSON.stringify({ token, expiresIn }), { status: response.status })
   }
   return createHttpSource({ endpoint, refreshEndpoint: endpoint, fetch: repack })

@@ -1,30 +1,43 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createTokenManager, type TokenManager, type WidgetTokenError } from '../../src'
-import { authCodeSource, genesysMessenger } from '../../src/adapters/messenger'
+import type * as Messenger from '../../src/adapters/messenger'
 import { createFakeMessenger } from '../helpers/fakes/messenger'
 import { T0 } from '../helpers/setup'
 
 let manager: TokenManager
 let messenger: ReturnType<typeof createFakeMessenger>
-let codes: Array<Record<string, unknown> | number>
+let answers: Array<Record<string, unknown> | number>
+let fetch: ReturnType<typeof vi.fn<typeof globalThis.fetch>>
 let errors: WidgetTokenError[]
 
-beforeEach(async () => {
-  vi.useFakeTimers({ now: T0 })
-  codes = []
-  errors = []
-  messenger = createFakeMessenger()
-  const fetch = vi.fn(async () => {
-    const next = codes.shift() ?? { authCode: `code-${Date.now()}`, redirectUri: 'https://portal.example.com/callback', codeVerifier: 'verifier' }
-    return typeof next === 'number' ? new Response('{}', { status: next }) : new Response(JSON.stringify(next))
-  })
+const REDIRECT_URI = 'https://portal.example.com/callback'
+
+// The adapter registers its plugin once per page: each test loads it afresh, as a new page would.
+let authCodeSource: typeof Messenger.authCodeSource
+let genesysMessenger: typeof Messenger.genesysMessenger
+
+function create(fake = createFakeMessenger()) {
+  messenger = fake
   manager = createTokenManager({
     fetchToken: authCodeSource({ endpoint: '/api/messenger/auth-code', fetch }),
     widget: genesysMessenger({ genesys: () => messenger.Genesys }),
     random: () => 1,
   })
   manager.on('error', (error) => errors.push(error))
-  await manager.start()
+  return manager.start()
+}
+
+beforeEach(async () => {
+  vi.resetModules()
+  ;({ authCodeSource, genesysMessenger } = await import('../../src/adapters/messenger'))
+  vi.useFakeTimers({ now: T0 })
+  answers = []
+  errors = []
+  let issued = 0
+  fetch = vi.fn<typeof globalThis.fetch>(async () => {
+    const next = answers.shift() ?? { authCode: `code-${++issued}`, redirectUri: REDIRECT_URI, codeVerifier: 'verifier' }
+    return typeof next === 'number' ? new Response('{}', { status: next }) : new Response(JSON.stringify(next))
+  })
 })
 
 afterEach(() => {
@@ -33,41 +46,114 @@ afterEach(() => {
 })
 
 describe('genesysMessenger', () => {
-  it('registers an AuthProvider plugin and answers getAuthCode from the backend', async () => {
+  it('registers an AuthProvider plugin and signs the visitor in with a code from the backend', async () => {
+    await create()
     expect(messenger.ready).toBe(true)
-    await expect(messenger.getAuthCode()).resolves.toEqual({
-      authCode: `code-${T0}`,
-      redirectUri: 'https://portal.example.com/callback',
-      codeVerifier: 'verifier',
-    })
+    await messenger.signIn()
+
+    expect(messenger.signedIn).toBe(true)
+    expect(messenger.codes).toEqual([{ authCode: 'code-1', redirectUri: REDIRECT_URI, codeVerifier: 'verifier' }])
   })
 
-  it('re-authenticates silently and hands over a new code', async () => {
-    await messenger.getAuthCode()
+  it('hands over nonce, maxAge and iss as the backend gave them', async () => {
+    await create()
+    const okta = { authCode: 'okta-code', redirectUri: REDIRECT_URI, nonce: 'b0b7c3c4-8c36', maxAge: 3600, iss: 'https://login.example.com' }
+    answers.push({ ...okta, expiresIn: 60 })
+
+    await expect(messenger.getAuthCode()).resolves.toEqual(okta)
+  })
+
+  it('gets a new code for each ask, as codes are single-use', async () => {
+    await create()
+    await messenger.signIn()
     await vi.advanceTimersByTimeAsync(5000)
     await expect(messenger.reAuthenticate()).resolves.toBeUndefined()
-    await expect(messenger.getAuthCode()).resolves.toMatchObject({ authCode: `code-${T0 + 5000}` })
+    await messenger.signIn()
+
+    expect(messenger.codes.map((code) => code.authCode)).toEqual(['code-1', 'code-2'])
+    expect(messenger.signedIn).toBe(true)
   })
 
-  it('reports Auth.authError as widget_rejected, with the wait before the next code', () => {
+  it('reports Auth.authError as widget_rejected', async () => {
+    await create()
     messenger.publish('Auth.authError', { errorCode: 'invalid_grant' })
-    expect(errors).toEqual([expect.objectContaining({ code: 'widget_rejected', retryInMs: 1000 })])
+    expect(errors.map((error) => error.code)).toEqual(['widget_rejected'])
+  })
+
+  it('backs off between re-authentications Genesys keeps refusing, and stops after three', async () => {
+    await create(createFakeMessenger({ accept: () => false }))
+    const signIn = messenger.signIn()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(messenger.codes).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(messenger.codes).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(messenger.codes).toHaveLength(3)
+    await vi.advanceTimersByTimeAsync(4000)
+    expect(messenger.codes).toHaveLength(4)
+    await vi.advanceTimersByTimeAsync(60_000)
+    await signIn
+
+    expect(messenger.codes).toHaveLength(4)
+    expect(errors.map((error) => error.code)).toEqual(Array(4).fill('widget_rejected'))
+  })
+
+  it('re-authenticates at once again after a successful sign-in', async () => {
+    let refusals = 1
+    await create(createFakeMessenger({ accept: () => refusals-- <= 0 }))
+    const signIn = messenger.signIn()
+    await vi.advanceTimersByTimeAsync(1000)
+    await signIn
+    expect(messenger.signedIn).toBe(true)
+
+    await expect(messenger.reAuthenticate()).resolves.toBeUndefined()
+  })
+
+  it('mints no code nobody asked for when the messaging service reconnects', async () => {
+    await create()
+    messenger.publish('MessagingService.reconnected')
+    await vi.advanceTimersByTimeAsync(MINUTES)
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
+  it('registers the plugin once per page, also when the manager restarts after the SDK loaded', async () => {
+    await create()
+    manager.stop()
+    messenger.loadSdk()
+    await manager.start()
+    await messenger.signIn()
+
+    expect(messenger.registrations).toBe(1)
+    expect(messenger.signedIn).toBe(true)
+  })
+
+  it('answers nothing from the backend once stopped', async () => {
+    await create()
+    manager.stop()
+    await expect(messenger.getAuthCode()).rejects.toBeDefined()
+    expect(fetch).not.toHaveBeenCalled()
   })
 
   it('retries a failed code request before answering', async () => {
-    codes.push(503)
+    await create()
+    answers.push(503)
     const answer = messenger.getAuthCode()
     await vi.advanceTimersByTimeAsync(1000)
-    await expect(answer).resolves.toMatchObject({ redirectUri: 'https://portal.example.com/callback' })
+    await expect(answer).resolves.toMatchObject({ redirectUri: REDIRECT_URI })
     expect(errors.map((error) => error.code)).toEqual(['http'])
   })
 
   it('refuses an answer that is not a code, and logs out when the session ends', async () => {
-    codes.push({ something: 'else' }, 401)
+    await create()
+    await messenger.signIn()
+    answers.push({ something: 'else' }, 401)
     const refused = expect(messenger.getAuthCode()).rejects.toMatchObject({ code: 'unauthorized' })
     await vi.advanceTimersByTimeAsync(1000)
     await refused
     expect(errors.map((error) => error.code)).toEqual(['bad_response', 'unauthorized'])
     expect(messenger.calls.at(-1)).toEqual(['command', 'Auth.logout'])
+    expect(messenger.signedIn).toBe(false)
   })
 })
+
+const MINUTES = 5 * 60_000
