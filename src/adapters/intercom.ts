@@ -1,22 +1,42 @@
+import { WidgetTokenError } from '../errors'
 import type { WidgetAdapter } from './adapter'
 import { waitFor } from './wait'
 
 export type IntercomCommand = (command: 'boot' | 'update' | 'shutdown', settings?: Record<string, unknown>) => unknown
 
+export interface IntercomSettings {
+  app_id: string
+  [key: string]: unknown
+}
+
 export interface IntercomWidgetOptions {
   /** The boot settings without the JWT: `app_id` and whatever else your Messenger takes. */
-  settings: { app_id: string; [key: string]: unknown }
+  settings: IntercomSettings
   /** The `aud` your tokens carry, to check before the widget sees them. */
   audience?: string
+  /**
+   * Starts the Messenger with the first token. Default: `Intercom('boot', settings)`. With
+   * `@intercom/messenger-js-sdk` pass its `Intercom` export, which installs and boots in one call,
+   * and do not call it yourself.
+   */
+  boot?: ((settings: IntercomSettings & { intercom_user_jwt: string }) => unknown) | undefined
   /** Finds `Intercom`. Default: `window.Intercom`. */
   intercom?: () => IntercomCommand | undefined
   /** How long to wait for the Intercom snippet. Default 30 s. */
   waitMs?: number
+  /**
+   * `update` calls the adapter may make in any 30 minutes. Intercom allows 20, shared with the
+   * page's own calls; a refresh beyond this waits for the window to move on. Default 10.
+   */
+  updatesPer30Minutes?: number
 }
+
+const THROTTLE_WINDOW_MS = 30 * 60_000
 
 /**
  * The Intercom Messenger with JWT-secured users: the first token boots it (`intercom_user_jwt`),
- * later ones go through `Intercom('update')`, and `shutdown` ends it with the portal session.
+ * later ones go through `Intercom('update')` within Intercom's update limit, a token for another
+ * `user_id` ends the session, and `shutdown` ends it with the portal session.
  *
  * @example
  * import { intercomWidget } from 'widget-token/intercom'
@@ -25,19 +45,49 @@ export interface IntercomWidgetOptions {
 export function intercomWidget({
   settings,
   audience,
+  boot,
   intercom = () => (globalThis as { Intercom?: IntercomCommand }).Intercom,
   waitMs = 30_000,
+  updatesPer30Minutes = 10,
 }: IntercomWidgetOptions): WidgetAdapter {
+  // The booted user, kept across restarts of the manager: the Messenger stays booted until shutdown.
+  let userId: unknown
+  let booted = false
+  let updatedAt: number[] = []
   return {
     audience,
     attach: () => () => {},
-    async apply(token, { first, signal }) {
-      const Intercom = await waitFor(intercom, waitMs, signal, 'window.Intercom')
-      if (first) Intercom('boot', { ...settings, intercom_user_jwt: token })
-      else Intercom('update', { intercom_user_jwt: token })
+    async apply(token, { signal }) {
+      const tokenUserId = claims(token).user_id
+      if (!booted) {
+        const withToken = { ...settings, intercom_user_jwt: token }
+        if (boot) boot(withToken)
+        else (await waitFor(intercom, waitMs, signal, 'window.Intercom'))('boot', withToken)
+        ;[booted, userId, updatedAt] = [true, tokenUserId, []]
+        return
+      }
+      // Another visitor needs a shutdown and a new boot, which only the page can decide on.
+      if (tokenUserId !== userId) throw new WidgetTokenError('widget_rejected', 'the token is for another user_id')
+      const now = Date.now()
+      updatedAt = updatedAt.filter((at) => at > now - THROTTLE_WINDOW_MS)
+      if (updatedAt.length >= updatesPer30Minutes) {
+        const retryAfterMs = updatedAt[0]! + THROTTLE_WINDOW_MS - now
+        throw new WidgetTokenError('widget_rejected', `update limit reached`, { retryable: true, retryAfterMs })
+      }
+      ;(await waitFor(intercom, waitMs, signal, 'window.Intercom'))('update', { intercom_user_jwt: token })
+      updatedAt.push(now)
     },
     ended() {
-      intercom()?.('shutdown')
+      if (booted) intercom()?.('shutdown')
+      booted = false
     },
+  }
+}
+
+function claims(token: string): { user_id?: unknown } {
+  try {
+    return JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { user_id?: unknown }
+  } catch {
+    return {}
   }
 }
