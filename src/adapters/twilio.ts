@@ -1,26 +1,33 @@
-import type { WidgetAdapter } from './adapter'
+import { WidgetTokenError } from '../errors'
+import type { WidgetAdapter, WidgetHost } from './adapter'
 
-/** The part of a Twilio Conversations `Client` the adapter uses. */
+type Listener = (...args: never[]) => void
+
+/** The part of a Twilio Conversations (`@twilio/conversations` 3.x) `Client` the adapter uses. */
 export interface ConversationsClient {
   updateToken(token: string): Promise<unknown>
-  on(event: 'tokenAboutToExpire' | 'tokenExpired', listener: () => void): unknown
-  removeListener(event: 'tokenAboutToExpire' | 'tokenExpired', listener: () => void): unknown
+  on(event: 'initialized' | 'initFailed' | 'connectionStateChanged' | 'connectionError' | 'tokenAboutToExpire' | 'tokenExpired', listener: Listener): unknown
+  removeListener(event: string, listener: Listener): unknown
   shutdown(): Promise<void> | void
 }
 
 export interface TwilioWidgetOptions {
-  /** Creates the client with the first token, e.g. `(token) => new Client(token)`. */
+  /** Creates the client with a token, e.g. `(token) => new Client(token)`. */
   connect: (token: string) => ConversationsClient | Promise<ConversationsClient>
-  /** Called with the client once it exists, for the page's own listeners. */
+  /** Called with each client the adapter creates, for the page's own listeners. */
   onClient?: (client: ConversationsClient) => void
+  /**
+   * How long a new token waits for a client that is still connecting; then the attempt fails with
+   * `widget_rejected` and is tried again later. Default 10 s.
+   */
+  waitMs?: number
 }
 
-const TOKEN_EVENTS = ['tokenAboutToExpire', 'tokenExpired'] as const
-
 /**
- * Twilio Conversations: the first token creates the client, later ones (also after a restart of
- * the manager) reach it through
- * `updateToken`, and both `tokenAboutToExpire` and `tokenExpired` ask for a fresh one at once.
+ * Twilio Conversations (`@twilio/conversations` 3.x): the first token creates the client, later ones
+ * reach it through `updateToken` once it has initialised; a client that failed to start (`initFailed`,
+ * a terminal `connectionError`) is replaced with one made from the next token. A denied connection
+ * gets a fresh token at once, `tokenExpired` too; `tokenAboutToExpire` is a routine refresh.
  * Twilio access tokens carry no `aud`, so none is checked.
  *
  * @example
@@ -28,33 +35,83 @@ const TOKEN_EVENTS = ['tokenAboutToExpire', 'tokenExpired'] as const
  * import { twilioConversations } from 'widget-token/twilio'
  * createTokenManager({ endpoint: '/api/twilio/token', widget: twilioConversations({ connect: (token) => new Client(token) }) })
  */
-export function twilioConversations({ connect, onClient }: TwilioWidgetOptions): WidgetAdapter {
+export function twilioConversations({ connect, onClient, waitMs = 10_000 }: TwilioWidgetOptions): WidgetAdapter {
   let client: ConversationsClient | undefined
-  let listening: (() => void) | undefined
-  let onTokenEvent = () => {}
+  let state: 'starting' | 'ready' | 'failed' = 'starting'
+  let host: WidgetHost | undefined
+  let settled = () => {}
+  let unsubscribe = () => {}
+
+  const subscribe = (subscribed: ConversationsClient) => {
+    const fail = () => {
+      state = 'failed'
+      settled()
+      host?.disconnected()
+    }
+    const handlers: Record<string, Listener> = {
+      initialized: () => {
+        state = 'ready'
+        settled()
+      },
+      initFailed: fail,
+      connectionError: ({ terminal }: { terminal: boolean }) => terminal && fail(),
+      connectionStateChanged: (connection: string) => connection === 'denied' && host?.disconnected(),
+      tokenAboutToExpire: () => host?.token('schedule').catch(() => {}),
+      tokenExpired: () => host?.expired(),
+    }
+    for (const event in handlers) subscribed.on(event as 'initialized', handlers[event]!)
+    unsubscribe = () => {
+      for (const event in handlers) subscribed.removeListener(event, handlers[event]!)
+      unsubscribe = () => {}
+    }
+  }
+
+  const retire = () => {
+    unsubscribe()
+    // shutdown() waits for the client to initialise and rejects if that failed.
+    void Promise.resolve(client?.shutdown()).catch(() => {})
+    client = undefined
+  }
+
+  /** Resolves once the client initialised or failed, or when `waitMs` ran out. */
+  const untilStarted = (signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      const timer = setTimeout(done, waitMs)
+      signal.addEventListener('abort', done)
+      settled = done
+    })
+
   return {
-    attach(host) {
-      onTokenEvent = () => host.expired()
+    attach(newHost) {
+      host = newHost
+      if (client) subscribe(client)
       return () => {
-        listening?.()
-        listening = undefined
+        unsubscribe()
+        settled()
+        host = undefined
       }
     },
     async apply(token, { signal }) {
-      if (client) {
-        await client.updateToken(token)
-      } else {
-        client = await connect(token)
-        onClient?.(client)
+      if (client && state === 'starting') await untilStarted(signal)
+      if (signal.aborted) throw signal.reason
+      if (client && state === 'ready') return void (await client.updateToken(token))
+      if (client && state === 'starting') throw new WidgetTokenError('widget_rejected', 'the client is still connecting', { retryable: true })
+      // None yet, or one that failed to start: its replacement starts with this token.
+      if (client) retire()
+      const created = await connect(token)
+      ;[client, state] = [created, 'starting']
+      if (signal.aborted) {
+        retire()
+        throw signal.reason
       }
-      if (listening || signal.aborted) return
-      const subscribed = client
-      for (const event of TOKEN_EVENTS) subscribed.on(event, onTokenEvent)
-      listening = () => TOKEN_EVENTS.forEach((event) => subscribed.removeListener(event, onTokenEvent))
+      subscribe(created)
+      onClient?.(created)
     },
-    ended() {
-      void client?.shutdown()
-      client = undefined
-    },
+    ended: () => retire(),
   }
 }

@@ -1,23 +1,45 @@
+import { Client } from '@twilio/conversations'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createTokenManager, type TokenManager } from '../../src'
+import { createTokenManager, type TokenEvent, type TokenManager, type WidgetTokenError } from '../../src'
 import { twilioConversations } from '../../src/adapters/twilio'
 import { createBackend, type Backend } from '../helpers/backend'
-import { createFakeTwilioClient } from '../helpers/fakes/twilio'
-import { ENDPOINT, T0 } from '../helpers/setup'
+import { createTwilioServices } from '../helpers/fakes/twilio'
+import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
 
+// The real Conversations Client, its network services faked (see the fake for the sources).
 let backend: Backend
 let manager: TokenManager
-let client: ReturnType<typeof createFakeTwilioClient> | undefined
+let services: Array<ReturnType<typeof createTwilioServices>>
+let clients: Client[]
+/** The token each client was created with. */
+let createdWith: string[]
+let tokens: TokenEvent[]
+let errors: WidgetTokenError[]
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 })
   backend = createBackend()
-  client = undefined
+  services = []
+  clients = []
+  createdWith = []
+  tokens = []
+  errors = []
   manager = createTokenManager({
     endpoint: ENDPOINT,
     fetch: backend.fetch,
-    widget: twilioConversations({ connect: (token) => (client = createFakeTwilioClient(token)) }),
+    random: () => 1,
+    widget: twilioConversations({
+      connect: (token) => {
+        const next = createTwilioServices()
+        services.push(next)
+        createdWith.push(token)
+        return new Client(token, next.options)
+      },
+      onClient: (client) => clients.push(client as Client),
+    }),
   })
+  manager.on('token', (event) => tokens.push(event))
+  manager.on('error', (error) => errors.push(error))
 })
 
 afterEach(() => {
@@ -25,21 +47,113 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-describe('twilioConversations', () => {
-  it.each(['tokenAboutToExpire', 'tokenExpired'] as const)('creates the client with the first token and updates it on %s', async (event) => {
-    await manager.start()
-    client!.emit(event)
-    await vi.advanceTimersByTimeAsync(0)
+/**
+ * Starts the manager and lets the client's connection come up. A second passes, so the next token
+ * differs from the first (the Client ignores an update to the token it has).
+ */
+async function startConnected() {
+  await manager.start()
+  services[0]!.connect()
+  await vi.advanceTimersByTimeAsync(1000)
+}
 
-    expect(client!.tokens).toEqual(backend.issued)
-    expect(client!.updateToken).toHaveBeenCalledTimes(1)
+describe('twilioConversations', () => {
+  it('creates the client with the first token and updates it once the client has initialised', async () => {
+    await startConnected()
+    await manager.refresh()
+
+    expect(createdWith).toEqual([backend.issued[0]])
+    expect(services[0]!.tokens).toEqual([backend.issued[1]])
   })
 
-  it('removes its listeners on stop and shuts the client down when the session ends', async () => {
+  it('does not wait on a client whose connection stalls: the attempt fails and is tried again', async () => {
+    await manager.start()
+    const refreshed = expect(manager.refresh()).rejects.toMatchObject({ code: 'widget_rejected', retryable: true })
+    await vi.advanceTimersByTimeAsync(10_000)
+    await refreshed
+
+    expect(services[0]!.tokens).toEqual([])
+    services[0]!.connect()
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(services[0]!.tokens).toEqual([backend.issued[2]])
+  })
+
+  it('replaces a client whose start was denied with one made from a fresh token', async () => {
+    await manager.start()
+    await vi.advanceTimersByTimeAsync(1000)
+    services[0]!.deny({ atInit: true })
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(clients).toHaveLength(2)
+    expect(createdWith[1]).toBe(backend.issued[1])
+    services[1]!.connect()
+    await vi.advanceTimersByTimeAsync(1000)
+    await manager.refresh()
+    expect(services[1]!.tokens).toEqual([backend.issued[2]])
+  })
+
+  it('replaces a client after a terminal connectionError', async () => {
+    await startConnected()
+    services[0]!.fail(true)
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(clients).toHaveLength(2)
+    expect(createdWith[1]).toBe(backend.issued[1])
+  })
+
+  it('rides out a connectionError twilsock retries on its own', async () => {
+    await startConnected()
+    services[0]!.fail(false)
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(backend.requests).toHaveLength(1)
+  })
+
+  it('answers a denied connection with a fresh token at once', async () => {
+    await startConnected()
+    services[0]!.deny()
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(services[0]!.tokens).toEqual([backend.issued[1]])
+    expect(clients[0]!.connectionState).toBe('connected')
+  })
+
+  it('answers tokenExpired with a fresh token at once', async () => {
+    await startConnected()
+    services[0]!.tokenExpired()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(services[0]!.tokens).toEqual([backend.issued[1]])
+  })
+
+  it('refreshes on tokenAboutToExpire as a routine refresh, not a disconnect', async () => {
+    await startConnected()
+    services[0]!.tokenAboutToExpire()
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(services[0]!.tokens).toEqual([backend.issued[1]])
+    expect(tokens.map((event) => event.reason)).toEqual(['start', 'schedule'])
+  })
+
+  it('listens to nothing once stopped, and resumes with the same client on restart', async () => {
+    await startConnected()
+    manager.stop()
+    services[0]!.tokenExpired()
+    services[0]!.fail(true)
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(backend.requests).toHaveLength(1)
+
+    await manager.start()
+    expect(clients).toHaveLength(1)
+    expect(services[0]!.tokens).toEqual([backend.issued[1]])
+  })
+
+  it('shuts the client down when the session ends, even one that never started', async () => {
     await manager.start()
     backend.answer({ status: 401 })
-    await manager.refresh().catch(() => {})
-    expect(client!.shutdown).toHaveBeenCalled()
-    expect(client!.listenerCount()).toBe(0)
+    services[0]!.deny({ atInit: true })
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(manager.state).toBe('ended')
+    expect(clients).toHaveLength(1)
+    expect(errors.map((error) => error.code)).toEqual(['unauthorized'])
   })
 })

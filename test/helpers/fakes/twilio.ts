@@ -1,27 +1,105 @@
-import { vi } from 'vitest'
+import { EventEmitter } from 'node:events'
+import type { ClientOptions } from '@twilio/conversations'
+
+// [twilsock] its client is a Node-style EventEmitter (`on`, `once`, `off` of a `once` listener).
+const createEmitter = () => new EventEmitter()
 
 /**
- * A Twilio Conversations Client, after
- * https://www.twilio.com/docs/conversations/create-tokens#update-an-access-token : created with a
- * token, `updateToken(token)` replaces it, and the client emits `tokenAboutToExpire` (3 minutes
- * before) and `tokenExpired`.
+ * The services a real `@twilio/conversations` 3.0.1 `Client` takes through its options
+ * (`twilsockClient`, `transport`, `notificationsClient`, `syncClient`; builds/lib.d.ts,
+ * `interface ClientOptions`), faked at the network's edge so the Client itself runs unchanged.
+ * Sources, cited per behaviour below:
+ * - [client]: the package's dist/client.js (`constructor`, `_initialize`, `updateToken`, `shutdown`);
+ * - [twilsock]: the `twilsock` package's builds/lib.js (`state`, `onIncomingMessage`, `setupSocket`).
  */
-export function createFakeTwilioClient(firstToken: string) {
-  const listeners = new Map<string, Set<() => void>>()
-  const tokens = [firstToken]
-  return {
-    tokens,
-    updateToken: vi.fn(async (token: string) => {
-      tokens.push(token)
-    }),
-    on: vi.fn((event: 'tokenAboutToExpire' | 'tokenExpired', listener: () => void) => {
-      listeners.set(event, new Set([...(listeners.get(event) ?? []), listener]))
-    }),
-    removeListener: vi.fn((event: 'tokenAboutToExpire' | 'tokenExpired', listener: () => void) => {
-      listeners.get(event)?.delete(listener)
-    }),
-    shutdown: vi.fn(),
-    emit: (event: 'tokenAboutToExpire' | 'tokenExpired') => listeners.get(event)?.forEach((listener) => listener()),
-    listenerCount: () => [...listeners.values()].reduce((sum, set) => sum + set.size, 0),
+export function createTwilioServices() {
+  const twilsock = createEmitter()
+  const tokens: string[] = []
+  let state = 'connecting'
+  const setState = (next: string) => {
+    state = next
+    twilsock.emit('stateChanged', next)
   }
+
+  const twilsockClient = Object.assign(twilsock, {
+    get state() {
+      return state
+    },
+    // [client] an injected twilsock is not connected by the Client: the test decides when it does.
+    connect() {},
+    async disconnect() {
+      setState('disconnected')
+      twilsock.emit('disconnected')
+    },
+    async updateToken(token: string) {
+      tokens.push(token)
+      if (state === 'denied') setState('connected')
+    },
+    addPartialTelemetryEvent() {},
+    // [client] `_initialize` fetches its configuration and the user's conversations over the transport.
+    async get(url: string) {
+      const body = url.endsWith('/Configuration') ? CONFIGURATION : { conversations: [], meta: { next_token: null } }
+      return { status: { code: 200 }, headers: {}, body }
+    },
+  })
+  const notificationsClient = Object.assign(createEmitter(), { subscribe() {}, unsubscribe() {}, async updateToken() {} })
+  const syncMap = Object.assign(createEmitter(), { getItems: async () => ({ items: [], hasNextPage: false }) })
+  const syncClient = Object.assign(createEmitter(), { connectionState: 'connected', map: async () => syncMap, async updateToken() {} })
+
+  const options = {
+    // [client] otherwise the options are deep-cloned, all but the twilsock and transport objects.
+    disableDeepClone: true,
+    twilsockClient,
+    transport: twilsockClient,
+    notificationsClient,
+    syncClient,
+  } as unknown as ClientOptions
+
+  return {
+    options,
+    /** Tokens the Client handed its connection through `updateToken`. */
+    tokens,
+    /** [twilsock] the socket opened and the server accepted the token: `connected`, then the Client initialises. */
+    connect() {
+      setState('connected')
+      twilsock.emit('connected')
+    },
+    /**
+     * [twilsock] the server refused the token (401/403 at init, or a 401 close): the state becomes
+     * `denied`; at init it also reports a terminal `connectionError`.
+     */
+    deny({ atInit = false } = {}) {
+      setState('denied')
+      if (atInit) twilsock.emit('connectionError', { terminal: true, message: 'Authentication failed', httpStatusCode: 401, errorCode: 20101 })
+    },
+    /** [twilsock] a connection failure; with `terminal`, twilsock stops trying. */
+    fail(terminal: boolean) {
+      twilsock.emit('connectionError', { terminal, message: 'Connection lost', httpStatusCode: null, errorCode: null })
+    },
+    /** [twilsock] the server says the token expires soon (`client_update` `token_about_to_expire`). */
+    tokenAboutToExpire: () => twilsock.emit('tokenAboutToExpire'),
+    /** [twilsock] the server closed the connection with 410: the token expired. */
+    tokenExpired() {
+      setState('denied')
+      twilsock.emit('tokenExpired')
+    },
+  }
+}
+
+// [client] the fields `Configuration` reads from `Client/v2/Configuration`; no user-info map, so
+// the Client skips fetching the user from Sync.
+const CONFIGURATION = {
+  identity: 'visitor-1',
+  links: {
+    my_conversations: 'https://aim.us1.twilio.com/Client/v2/Users/visitor-1/Conversations',
+    conversations: 'https://aim.us1.twilio.com/Client/v2/Conversations',
+    users: 'https://aim.us1.twilio.com/Client/v2/Users',
+    current_user: 'https://aim.us1.twilio.com/Client/v2/Users/visitor-1',
+    typing: 'https://aim.us1.twilio.com/Client/v2/Services/typing',
+    media_service: 'https://mcs.us1.twilio.com/v1/Services/IS000/Media',
+    media_set_service: 'https://mcs.us1.twilio.com/v1/Services/IS000/MediaSet',
+    messages_receipts: 'https://aim.us1.twilio.com/Client/v2/Receipts',
+  },
+  options: { consumption_report_interval: 'PT5S', http_cache_interval: 'PT5S', reachability_enabled: false },
+  sync_objects: { my_user_info: '', my_conversations: 'my_conversations' },
 }
