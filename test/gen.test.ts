@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { genWidget, type WidgetHost } from '../src'
+import { genWidget, WidgetTokenError, type WidgetHost } from '../src'
 import { genConfig } from './helpers/setup'
 import { createFakeGen } from './helpers/widget'
 
@@ -79,5 +79,72 @@ describe('genWidget', () => {
       code: 'widget_rejected',
       retryable: true,
     })
+  })
+})
+
+describe('genWidget when updateConfiguration throws', () => {
+  const throwing = () => {
+    const widget = createFakeGen()
+    widget.gen.updateConfiguration = vi.fn(() => {
+      throw new Error('conversation in progress')
+    })
+    return widget
+  }
+
+  it('starts the widget again with init by default, as the guide’s soft re-initialisation', async () => {
+    const widget = throwing()
+    const adapter = genWidget({ config: genConfig, gen: widget.gen })
+    adapter.attach(host())
+    await adapter.apply?.('a.b.c', { first: true, signal: live() })
+    await adapter.apply?.('d.e.f', { first: false, signal: live() })
+
+    expect(widget.gen.init).toHaveBeenCalledTimes(2)
+    expect(widget.token).toBe('d.e.f')
+  })
+
+  it('with onUpdateFailure: "fail", leaves the widget running and reports a retryable widget_rejected', async () => {
+    const widget = throwing()
+    const adapter = genWidget({ config: genConfig, gen: widget.gen, onUpdateFailure: 'fail' })
+    adapter.attach(host())
+    await adapter.apply?.('a.b.c', { first: true, signal: live() })
+
+    await expect(adapter.apply?.('d.e.f', { first: false, signal: live() })).rejects.toMatchObject({ code: 'widget_rejected', retryable: true })
+    expect(widget.gen.init).toHaveBeenCalledTimes(1)
+    expect(widget.token).toBe('a.b.c')
+  })
+
+  it('re-initialises a widget without updateConfiguration whatever onUpdateFailure says', async () => {
+    const widget = createFakeGen()
+    widget.gen.updateConfiguration = undefined
+    const adapter = genWidget({ config: genConfig, gen: widget.gen, onUpdateFailure: 'fail' })
+    adapter.attach(host())
+    await adapter.apply?.('a.b.c', { first: true, signal: live() })
+    await adapter.apply?.('d.e.f', { first: false, signal: live() })
+    expect(widget.gen.init).toHaveBeenCalledTimes(2)
+  })
+
+  it('refuses an onUpdateFailure it does not know with a TypeError', () => {
+    // @ts-expect-error: not one of the two choices
+    expect(() => genWidget({ config: genConfig, onUpdateFailure: 'retry' })).toThrow(TypeError)
+  })
+})
+
+describe('genWidget when the session ends', () => {
+  it('calls the ended hook with the reason', () => {
+    const ended = vi.fn()
+    const adapter = genWidget({ config: genConfig, gen: createFakeGen().gen, ended })
+    const error = new WidgetTokenError('unauthorized', '401')
+    adapter.ended?.(error)
+    expect(ended).toHaveBeenCalledWith(error)
+  })
+
+  it('subscribes to nothing once detached, even when init finishes later', async () => {
+    const widget = createFakeGen()
+    const adapter = genWidget({ config: genConfig, gen: widget.gen })
+    const detach = adapter.attach(host())
+    // The manager stops while the widget is still starting.
+    widget.gen.init.mockImplementation(() => detach())
+    await adapter.apply?.('a.b.c', { first: true, signal: live() })
+    expect(widget.listeners).toBe(0)
   })
 })

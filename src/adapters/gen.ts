@@ -24,11 +24,21 @@ export interface GenWidgetOptions {
   gen?: GenApi | (() => GenApi | undefined)
   /** How long to wait for the widget script before giving up with `widget_unavailable`. Default 30 s. */
   waitMs?: number
+  /**
+   * What a later token does when `gen.updateConfiguration` throws: `'reinit'` starts the widget
+   * again with `gen.init` (the guide's soft re-initialisation; it may reset a conversation under
+   * way), `'fail'` reports a retryable `widget_rejected` and tries again later. Default `'reinit'`.
+   * A widget without `updateConfiguration` is always re-initialised.
+   */
+  onUpdateFailure?: 'reinit' | 'fail'
+  /** The portal session ended (the backend answered 401/403): sign the visitor out with whatever your `gen` offers. */
+  ended?: ((error: WidgetTokenError) => void) | undefined
 }
 
 /**
- * The Genesys Cloud Embedded CX `gen` widget: the first token starts it with `gen.init`, later ones
- * go through `gen.updateConfiguration`, or a soft re-init where that is missing or fails.
+ * The Embedded CX `gen` widget as the token-management guide describes it: the first token starts it
+ * with `gen.init`, later ones go through `gen.updateConfiguration`, or a soft re-init where that is
+ * missing or (with `onUpdateFailure: 'reinit'`) throws.
  *
  * @example
  * createTokenManager({
@@ -36,7 +46,8 @@ export interface GenWidgetOptions {
  *   widget: genWidget({ config: { organization: { id: ORG_ID, region: 'mypurecloud.com' } } }),
  * })
  */
-export function genWidget({ config, gen, waitMs = 30_000 }: GenWidgetOptions): WidgetAdapter {
+export function genWidget({ config, gen, waitMs = 30_000, onUpdateFailure = 'reinit', ended }: GenWidgetOptions): WidgetAdapter {
+  if (onUpdateFailure !== 'reinit' && onUpdateFailure !== 'fail') throw new TypeError('widget-token: onUpdateFailure')
   const find = typeof gen === 'function' ? gen : () => gen ?? (globalThis as { gen?: GenApi }).gen
   let host: WidgetHost | undefined
   let subscribed: GenApi | undefined
@@ -50,6 +61,7 @@ export function genWidget({ config, gen, waitMs = 30_000 }: GenWidgetOptions): W
   return {
     audience: config.organization.id,
     waitMs,
+    ended: (error) => ended?.(error),
     attach(newHost) {
       host = newHost
       return () => {
@@ -63,28 +75,22 @@ export function genWidget({ config, gen, waitMs = 30_000 }: GenWidgetOptions): W
         ...config,
         settings: { ...config.settings, authentication: { method: 'jwt', token } },
       }
-      if (first || !(await tryUpdate(api, withToken))) {
+      // A widget without updateConfiguration can only be started again.
+      let start = first || !api.updateConfiguration
+      for (;;) {
         try {
-          await api.init(withToken)
-        } catch (error) {
-          throw new WidgetTokenError('widget_rejected', 'gen.init', { retryable: true, cause: error })
+          await (start ? api.init(withToken) : api.updateConfiguration!(withToken))
+          break
+        } catch (cause) {
+          if (start || onUpdateFailure === 'fail') throw new WidgetTokenError('widget_rejected', 'gen', { retryable: true, cause })
+          start = true
         }
       }
-      if (subscribed !== api) {
+      if (subscribed !== api && host) {
         unsubscribe()
         api.on('disconnected', onDisconnected)
         subscribed = api
       }
     },
-  }
-}
-
-async function tryUpdate(api: GenApi, config: GenConfig): Promise<boolean> {
-  if (typeof api.updateConfiguration !== 'function') return false
-  try {
-    await api.updateConfiguration(config)
-    return true
-  } catch {
-    return false
   }
 }
