@@ -82,7 +82,7 @@ export function genWidget({ config, gen, waitMs = 30_000, onUpdateFailure = 'rei
           await (start ? api.init(withToken) : api.updateConfiguration!(withToken))
           break
         } catch (cause) {
-          if (start || onUpdateFailure === 'fail') throw new WidgetTokenError('widget_rejected', 'gen', { retryable: true, cause })
+          if (start || onUpdateFailure === 'fail') throw new WidgetTokenError('widget_rejected', 'gen', { cause })
           start = true
         }
       }

@@ -56,6 +56,7 @@ export function intercomWidget({
   let updatedAt: number[] = []
   return {
     audience,
+    waitMs,
     attach: () => () => {},
     async apply(token, { signal }) {
       const tokenUserId = claims(token).user_id
@@ -67,12 +68,12 @@ export function intercomWidget({
         return
       }
       // Another visitor needs a shutdown and a new boot, which only the page can decide on.
-      if (tokenUserId !== userId) throw new WidgetTokenError('widget_rejected', 'the token is for another user_id')
+      if (tokenUserId !== userId) throw new WidgetTokenError('widget_rejected', 'the token is for another user_id', { retryable: false })
       const now = Date.now()
       updatedAt = updatedAt.filter((at) => at > now - THROTTLE_WINDOW_MS)
       if (updatedAt.length >= updatesPer30Minutes) {
         const retryAfterMs = updatedAt[0]! + THROTTLE_WINDOW_MS - now
-        throw new WidgetTokenError('widget_rejected', `update limit reached`, { retryable: true, retryAfterMs })
+        throw new WidgetTokenError('widget_rejected', 'update limit reached', { retryAfterMs })
       }
       ;(await waitFor(intercom, waitMs, signal, 'window.Intercom'))('update', { intercom_user_jwt: token })
       updatedAt.push(now)

@@ -48,6 +48,7 @@ export function salesforceWidget({
   let holdsToken = false
   return {
     audience,
+    waitMs,
     attach(host) {
       holdsToken = false
       const onReady = () => {
@@ -70,7 +71,7 @@ export function salesforceWidget({
     async apply(token, { signal }) {
       const api = await waitFor(() => ready && bootstrap()?.userVerificationAPI, waitMs, signal, READY)
       if (!api.setIdentityToken({ identityTokenType: 'JWT', identityToken: token })) {
-        throw new WidgetTokenError('widget_rejected', 'setIdentityToken refused the token', { retryable: true })
+        throw new WidgetTokenError('widget_rejected', 'setIdentityToken refused the token')
       }
       holdsToken = true
     },

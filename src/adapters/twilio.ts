@@ -1,4 +1,3 @@
-import { WidgetTokenError } from '../errors'
 import type { WidgetAdapter, WidgetHost } from './adapter'
 
 type Listener = (...args: never[]) => void
@@ -16,11 +15,6 @@ export interface TwilioWidgetOptions {
   connect: (token: string) => ConversationsClient | Promise<ConversationsClient>
   /** Called with each client the adapter creates, for the page's own listeners. */
   onClient?: (client: ConversationsClient) => void
-  /**
-   * How long a new token waits for a client that is still connecting; then the attempt fails with
-   * `widget_rejected` and is tried again later. Default 10 s.
-   */
-  waitMs?: number
 }
 
 /**
@@ -35,7 +29,7 @@ export interface TwilioWidgetOptions {
  * import { twilioConversations } from 'widget-token/twilio'
  * createTokenManager({ endpoint: '/api/twilio/token', widget: twilioConversations({ connect: (token) => new Client(token) }) })
  */
-export function twilioConversations({ connect, onClient, waitMs = 10_000 }: TwilioWidgetOptions): WidgetAdapter {
+export function twilioConversations({ connect, onClient }: TwilioWidgetOptions): WidgetAdapter {
   let client: ConversationsClient | undefined
   let state: 'starting' | 'ready' | 'failed' = 'starting'
   let host: WidgetHost | undefined
@@ -73,15 +67,16 @@ export function twilioConversations({ connect, onClient, waitMs = 10_000 }: Twil
     client = undefined
   }
 
-  /** Resolves once the client initialised or failed, or when `waitMs` ran out. */
+  /**
+   * Resolves once the client initialised or failed, or when the hand-over's deadline passes (the
+   * signal aborts): `updateToken` itself would wait for the initialisation, however long it takes.
+   */
   const untilStarted = (signal: AbortSignal) =>
     new Promise<void>((resolve) => {
       const done = () => {
-        clearTimeout(timer)
         signal.removeEventListener('abort', done)
         resolve()
       }
-      const timer = setTimeout(done, waitMs)
       signal.addEventListener('abort', done)
       settled = done
     })
@@ -100,7 +95,6 @@ export function twilioConversations({ connect, onClient, waitMs = 10_000 }: Twil
       if (client && state === 'starting') await untilStarted(signal)
       if (signal.aborted) throw signal.reason
       if (client && state === 'ready') return void (await client.updateToken(token))
-      if (client && state === 'starting') throw new WidgetTokenError('widget_rejected', 'the client is still connecting', { retryable: true })
       // None yet, or one that failed to start: its replacement starts with this token.
       if (client) retire()
       const created = await connect(token)
