@@ -67,9 +67,10 @@ export function zendeskWidget({
             if (failures < signInRetries) retryTimer = setTimeout(() => signIn(api), 1000 * 2 ** failures++)
           },
         )
-      waitFor(zE, waitMs, attached.signal, 'window.zE').then(signIn, (error: unknown) => {
-        if (!attached.signal.aborted) host.refused(error)
-      })
+      waitFor(zE, waitMs, attached.signal, 'window.zE').then(
+        (api) => attached.signal.aborted || signIn(api),
+        (error: unknown) => attached.signal.aborted || host.refused(error),
+      )
       return () => {
         attached.abort()
         clearTimeout(retryTimer)

@@ -77,7 +77,7 @@ describe('genesysMessenger', () => {
   it('reports Auth.authError as widget_rejected', async () => {
     await create()
     messenger.publish('Auth.authError', { errorCode: 'invalid_grant' })
-    expect(errors.map((error) => error.code)).toEqual(['widget_rejected'])
+    expect(errors).toEqual([expect.objectContaining({ code: 'widget_rejected', retryInMs: 1000 })])
   })
 
   it('backs off between re-authentications Genesys keeps refusing, and stops after three', async () => {

@@ -100,6 +100,18 @@ describe('zendeskWidget', () => {
     expect(zendesk.received).toEqual(backend.issued)
   })
 
+  it('signs in once when the manager starts, stops and starts again in one tick', async () => {
+    const zendesk = createFakeZendesk()
+    manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, widget: zendeskWidget({ zE: () => zendesk.zE }) })
+    void manager.start()
+    manager.stop()
+    void manager.start()
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(zendesk.loginCalls).toBe(1)
+    expect(zendesk.signedIn).toBe(true)
+  })
+
   it('calls nothing on Zendesk once stopped', async () => {
     const late = createFakeZendesk({ loaded: false })
     await start(late)
