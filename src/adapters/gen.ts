@@ -31,7 +31,7 @@ export interface GenWidgetOptions {
    * A widget without `updateConfiguration` is always re-initialised.
    */
   onUpdateFailure?: 'reinit' | 'fail'
-  /** The portal session ended (the backend answered 401/403): sign the visitor out with whatever your `gen` offers. */
+  /** The session ended (the `ended` event, e.g. a 401/403): sign the visitor out with whatever your `gen` offers. */
   ended?: ((error: WidgetTokenError) => void) | undefined
 }
 
