@@ -83,6 +83,20 @@ describe('salesforceWidget', () => {
     expect(salesforce.resets).toBe(0)
   })
 
+  it('signs the visitor back in with a later token when the answer misses the 30 s window', async () => {
+    await startReady()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    backend.answer('hang', 'hang', 'hang')
+    salesforce.tokenExpired()
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(salesforce.resets).toBe(1)
+    expect(salesforce.buttonShown).toBe(false)
+
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(salesforce.buttonShown).toBe(true)
+    expect(salesforce.tokens.at(-1)).toBe(backend.issued.at(-1))
+  })
+
   it('signs the visitor back in when Salesforce resets the session and fires Ready again', async () => {
     await startReady()
     await vi.advanceTimersByTimeAsync(5 * MINUTE)
