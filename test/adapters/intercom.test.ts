@@ -83,17 +83,18 @@ describe('intercomWidget', () => {
 
   it('keeps its updates within its share of Intercom’s 20 per 30 minutes, and says when it tries again', async () => {
     backend = createBackend({ audience: APP_ID, claims: { user_id: 'visitor-1' }, ttlSeconds: 60 })
-    await create().start()
+    const Intercom = vi.fn()
+    await create({ boot: undefined, intercom: () => Intercom }).start()
     await vi.advanceTimersByTimeAsync(30 * MINUTE)
 
-    const updatesAt = queued().filter(([command]) => command === 'update')
-    expect(updatesAt).toHaveLength(10)
+    expect(Intercom.mock.calls.filter(([command]) => command === 'update')).toHaveLength(10)
     const throttled = errors.find((error) => error.code === 'widget_rejected')
     expect(throttled?.retryInMs).toBeGreaterThan(MINUTE)
   })
 
   it('refuses a token for another user and ends the Messenger session', async () => {
-    await create().start()
+    const Intercom = vi.fn()
+    await create({ boot: undefined, intercom: () => Intercom }).start()
     const ended = vi.fn()
     manager.on('ended', ended)
     const iat = Math.floor(Date.now() / 1000)
@@ -101,7 +102,7 @@ describe('intercomWidget', () => {
     await manager.refresh().catch(() => {})
 
     expect(ended).toHaveBeenCalledWith({ error: expect.objectContaining({ code: 'widget_rejected' }) })
-    expect(queued()).toEqual([['shutdown']])
+    expect(Intercom.mock.calls.map(([command]) => command)).toEqual(['boot', 'shutdown'])
   })
 
   it('shuts down when the portal session ends', async () => {
