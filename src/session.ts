@@ -1,6 +1,6 @@
 import type { WidgetAdapter, WidgetHost } from './adapters/adapter'
 import { createTimeline, type Clock } from './clock'
-import { asWidgetTokenError, WidgetTokenError } from './errors'
+import { asWidgetTokenError, isWidgetTokenError, WidgetTokenError } from './errors'
 import { isolate, type Emitter } from './events'
 import type { PageSetup, PageSignal } from './page'
 import { backoffDelay, isInvalidAnswer, retryInMs, type RetryPolicy } from './policy'
@@ -190,7 +190,12 @@ export function openSession(config: SessionConfig): Session {
       retry = undefined
       void run('expired')
     },
-    refused: (cause) => rejected('retry', new WidgetTokenError('widget_rejected', 'refused', { cause })),
+    // An adapter that knows the widget cannot work (its script never came) says so with an error that
+    // is not retryable: that ends the run like any such failure.
+    refused: (cause) =>
+      isWidgetTokenError(cause) && !cause.retryable
+        ? phase === 'running' && end(cause)
+        : rejected('retry', new WidgetTokenError('widget_rejected', 'refused', { cause })),
   }
 
   function close(next: 'ended' | 'stopped', reason: unknown): void {
@@ -224,14 +229,15 @@ export function openSession(config: SessionConfig): Session {
         })
   if (tab) teardowns.push(() => tab.close())
   teardowns.push(config.page((pageSignal) => reconcile(pageSignal)))
-  let started: Promise<void>
   try {
-    teardowns.push(widget.attach(host))
-    started = widget.apply ? nextToken().then(() => {}) : Promise.resolve()
+    const detach = widget.attach(host)
+    // The adapter may have ended the run from inside attach().
+    if (phase === 'running') teardowns.push(detach)
+    else isolate(detach)
   } catch (error) {
     end(new WidgetTokenError('widget_unavailable', 'attach', { cause: error }))
-    started = Promise.reject(signal.reason)
   }
+  const started = phase !== 'running' ? Promise.reject(signal.reason as unknown) : widget.apply ? nextToken().then(() => {}) : Promise.resolve()
 
   return {
     get state(): State {

@@ -134,6 +134,23 @@ describe('stop', () => {
     expect(manager.state).toBe('ended')
   })
 
+  it('ends with the error an adapter reports from inside attach(), and detaches it', async () => {
+    vi.useFakeTimers({ now: T0 })
+    const { WidgetTokenError } = await import('../src')
+    const detach = vi.fn()
+    const widget: WidgetAdapter = {
+      attach: (host) => {
+        host.refused(new WidgetTokenError('widget_unavailable', 'no window.Genesys'))
+        return detach
+      },
+    }
+    const manager = createTokenManager({ fetchToken: async () => ({ token: fresh() }), widget })
+    await expect(manager.start()).rejects.toMatchObject({ code: 'widget_unavailable' })
+    expect(detach).toHaveBeenCalledTimes(1)
+    expect(manager.state).toBe('ended')
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('runs every teardown even when the widget’s throws', async () => {
     vi.useFakeTimers({ now: T0 })
     const cleanup = vi.fn()

@@ -16,7 +16,8 @@ export interface WidgetHost {
   expired(): void
   /**
    * The widget refused a token it asked for; it will ask again. Reported as a `widget_rejected`
-   * error whose `retryInMs` says how long the next `token()` call waits.
+   * error whose `retryInMs` says how long the next `token()` call waits. A `WidgetTokenError` that is
+   * not retryable (`widget_unavailable`: the widget's script never came) ends the run instead.
    */
   refused(cause?: unknown): void
 }

@@ -57,13 +57,13 @@ describe('zendeskWidget', () => {
     expect(zendesk.received).toEqual(backend.issued)
   })
 
-  it('reports a snippet that never loads', async () => {
+  it('ends with widget_unavailable when the snippet never loads', async () => {
     const zendesk = createFakeZendesk({ loaded: false })
     await start(zendesk)
     await vi.advanceTimersByTimeAsync(30_100)
 
-    expect(errors).toEqual([expect.objectContaining({ code: 'widget_rejected' })])
-    expect((errors[0]!.cause as Error).message).toContain('widget_unavailable')
+    expect(errors).toEqual([expect.objectContaining({ code: 'widget_unavailable', retryable: false })])
+    expect(manager.state).toBe('ended')
   })
 
   it('tries signing in again after a failed login, backing off', async () => {
