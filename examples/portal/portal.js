@@ -1,5 +1,6 @@
 // The portal page's own script: the SDK comes from its one <script> tag as the global WidgetToken.
 import { showEvents } from '/shared/event-log.js'
+import { createNetworkSwitch, createPlanWatch, showStatus } from '/shared/status-panel.js'
 
 const post = (path, body = {}) =>
   fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
@@ -14,10 +15,14 @@ if (login) {
 } else {
   const { organizationId, leewaySeconds } = JSON.parse(document.getElementById('settings').textContent)
   const { createTokenManager, genWidget } = window.WidgetToken
+  const network = createNetworkSwitch()
+  const plan = createPlanWatch()
   const manager = createTokenManager({
     endpoint: '/api/v1/embedded-cx/token',
     refreshEndpoint: '/api/v1/embedded-cx/token/refresh',
     leewaySeconds,
+    fetch: network.fetch,
+    log: plan.log,
     widget: genWidget({
       config: {
         organization: { id: organizationId, region: 'mypurecloud.com' },
@@ -26,6 +31,23 @@ if (login) {
     }),
   })
   showEvents(manager, document.getElementById('log'))
+  const status = document.createElement('section')
+  status.id = 'status'
+  document.getElementById('log').before(status)
+  showStatus(manager, status, {
+    network,
+    plan,
+    // The portal session is gone: the page says so and offers to sign in again.
+    onEnded: ({ error }) => {
+      window.gen?.destroy()
+      document.querySelector('header p').textContent = 'Signed out'
+      status.innerHTML = `<p class="ended">The portal session ended (${error.code}). <button type="button" id="sign-in">Sign in again</button></p>`
+      status.querySelector('#sign-in').addEventListener('click', async () => {
+        await post('/logout')
+        location.reload()
+      })
+    },
+  })
   document.getElementById('logout').addEventListener('click', async () => {
     await post('/logout')
     // The refresh meets the 401: this tab's run ends, and with it every other tab's.

@@ -10,6 +10,7 @@
   let generation = 0
   let expiryTimer
   let panel
+  let renderTimer
 
   const emit = (event, detail) => {
     if (event === 'disconnected') state.disconnects++
@@ -91,12 +92,15 @@
         font: '14px/1.4 system-ui, sans-serif', color: '#fff', boxShadow: '0 2px 8px #0003', minWidth: '15rem',
       })
       document.body.append(panel)
-      setInterval(render, 1000)
+      renderTimer = setInterval(render, 1000)
     }
     const secondsLeft = Math.max(0, Math.round((state.expiresAt - Date.now()) / 1000))
     panel.style.background = state.connected ? '#1a7f37' : '#b42318'
+    panel.style.maxWidth = 'calc(100vw - 2rem)'
+    // Subjects are long ids; the first characters are enough to tell visitors apart.
+    const who = state.sub.length > 14 ? `${state.sub.slice(0, 13)}…` : state.sub
     panel.textContent = state.connected
-      ? `Chat connected · ${state.sub} · token ${secondsLeft} s left`
+      ? `Chat connected · ${who} · token ${secondsLeft} s left`
       : `Chat disconnected${state.config ? ' · waiting for a new token' : ''}`
   }
 
@@ -117,6 +121,7 @@
     destroy() {
       generation++
       clearTimeout(expiryTimer)
+      clearInterval(renderTimer)
       Object.assign(state, { config: undefined, connected: false })
       panel?.remove()
       panel = undefined
@@ -133,6 +138,11 @@
     /** Drops the session `times` times in a row, as a flaky connection does. */
     simulateDisconnect(times = 1) {
       for (let i = 0; i < times; i++) drop('simulated')
+    },
+    /** Lets the current token run out now, as if the portal had stopped refreshing it. */
+    simulateExpiry() {
+      state.expiresAt = Date.now() - 1
+      drop('token expired')
     },
   }
 })()
