@@ -14,6 +14,12 @@ const styles = `
   #log { font: 13px/1.6 ui-monospace, monospace; background: #f4f6f8; padding: .8rem 1rem; min-height: 8rem; list-style: none }
   #log .error, #log .ended, #log .expired { color: #b42318 }
   #log .token { color: #1a7f37 }
+  .status { display: flex; flex-wrap: wrap; gap: .5rem 2.5rem; margin: 1rem 0 }
+  .status dd, .legend dd { margin: 0 }
+  .status dd { font: 600 1.3rem/1.3 ui-monospace, monospace }
+  .status [data-state=active] { color: #1a7f37 } .status [data-state=expired], .status [data-state=ended] { color: #b42318 }
+  .controls { display: flex; flex-wrap: wrap; gap: .5rem }
+  .legend div { display: flex; gap: 1rem } .legend dt { min-width: 6rem; font-family: ui-monospace, monospace }
 `
 
 function layout({ nonce, title, body }) {

@@ -11,6 +11,7 @@ const STATIC = {
   '/widget/gen.js': ['examples/widget/gen.js', 'text/javascript'],
   '/portal/portal.js': ['examples/portal/portal.js', 'text/javascript'],
   '/shared/event-log.js': ['examples/shared/event-log.js', 'text/javascript'],
+  '/shared/status-panel.js': ['examples/shared/status-panel.js', 'text/javascript'],
   '/spa/app.js': ['examples/spa/dist/app.js', 'text/javascript'],
 }
 const TOKEN_PATHS = new Set(['/api/v1/embedded-cx/token', '/api/v1/embedded-cx/token/refresh'])
