@@ -14,6 +14,8 @@ export interface Portal {
   backend: Backend
   /** Token requests the backend received, in order. */
   tokenRequests: string[]
+  /** When each of them arrived, epoch ms. */
+  tokenRequestTimes: number[]
   close(): Promise<void>
 }
 
@@ -21,10 +23,13 @@ export interface Portal {
 export async function startPortal(options: BackendOptions = {}): Promise<Portal> {
   const backend = await createBackend({ ttlSeconds: 8, leewaySeconds: 3, ...options })
   const tokenRequests: string[] = []
+  const tokenRequestTimes: number[] = []
   backend.server.on('request', (request) => {
-    if (request.url?.startsWith('/api/v1/embedded-cx/token')) tokenRequests.push(request.url)
+    if (!request.url?.startsWith('/api/v1/embedded-cx/token')) return
+    tokenRequests.push(request.url)
+    tokenRequestTimes.push(Date.now())
   })
-  return { backend, tokenRequests, close: () => backend.close() }
+  return { backend, tokenRequests, tokenRequestTimes, close: () => backend.close() }
 }
 
 /** One Chromium and one example backend for a whole test file. */
