@@ -1,13 +1,11 @@
 import { writeFileSync } from 'node:fs'
+import { cpus, release, type } from 'node:os'
 import { it } from 'vitest'
-import { startToInitCost } from './chromium-cost'
-import { requestsForDisconnectBurst, requestsPerLifetime, wakeUpsPerIdleHour } from './simulate'
+import { requestsPerCycleInChromium, startToInitCost } from './chromium-cost'
+import { refreshCycleCost } from './cycle'
+import { idleCosts } from './idle'
+import { requestsForDisconnectBurst, requestsInSteadyState } from './simulate'
 import { compareSizes, sizeChart } from './sizes'
-
-// Documented refresh strategies of the peers, per idle hour:
-// - @supabase/auth-js: auto-refresh ticks every AUTO_REFRESH_TICK_DURATION_MS = 30 s (src/lib/constants.ts) → 120.
-// - oidc-client-ts: its Timer polls every 5 s while an expiry is pending (src/utils/Timer.ts) → 720.
-const PEER_WAKE_UPS = { '@supabase/auth-js': 120, 'oidc-client-ts': 720 }
 
 interface Row {
   measure: string
@@ -15,41 +13,54 @@ interface Row {
   figure: string
 }
 
+const TAB_COUNTS = [1, 3, 10]
+
 it('compares widget-token with the libraries users would pick instead', async () => {
+  const machine = { os: `${type()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version }
   const rows: Row[] = []
-  const results: Record<string, unknown> = {}
+  const results: Record<string, unknown> = { date: new Date().toISOString(), machine }
+  const add = (measure: string, subject: string, figure: string) => rows.push({ measure, subject, figure })
 
   const sizes = await compareSizes()
   results.sizes = sizes
-  for (const size of sizes) rows.push({ measure: 'bundle bytes (min / gzip / brotli)', subject: size.library, figure: `${size.min} / ${size.gzip} / ${size.brotli}` })
+  for (const size of sizes) add('bundle bytes (min / gzip / brotli)', size.library, `${size.min} / ${size.gzip} / ${size.brotli}`)
   writeFileSync('test/bench/size-comparison.svg', sizeChart(sizes))
 
-  const wakeUps = await wakeUpsPerIdleHour()
-  results.wakeUpsPerIdleHour = { 'widget-token': wakeUps, ...PEER_WAKE_UPS }
-  rows.push({ measure: 'timer wake-ups per idle hour (30-min token)', subject: 'widget-token', figure: String(wakeUps) })
-  for (const [peer, count] of Object.entries(PEER_WAKE_UPS)) rows.push({ measure: 'timer wake-ups per idle hour (30-min token)', subject: `${peer} (documented)`, figure: String(count) })
+  const idle = await idleCosts()
+  results.idlePerHour = idle
+  for (const [library, cost] of Object.entries(idle)) {
+    add('timer wake-ups per idle hour (30-min token, fake time, 24 h)', library, cost.wakeUpsPerHour.toFixed(1))
+    add('token requests per idle hour (30-min token)', library, cost.requestsPerHour.toFixed(2))
+  }
 
-  const perLifetime: Record<string, number> = {}
-  for (const tabs of [1, 3, 10]) {
+  const tabs: Record<string, unknown> = {}
+  for (const count of TAB_COUNTS) {
     for (const share of [true, false]) {
-      const requests = await requestsPerLifetime(tabs, share)
-      perLifetime[`${tabs} tabs${share ? ', shared' : ', alone'}`] = requests
-      rows.push({ measure: 'token requests per token lifetime', subject: `${tabs} tab${tabs > 1 ? 's' : ''}, ${share ? 'tabs: shareAcrossTabs()' : 'each tab alone'}`, figure: requests.toFixed(2) })
+      const cost = await requestsInSteadyState(count, share)
+      tabs[`${count} tabs, ${share ? 'shared' : 'tabs: false'}`] = cost
+      add('token requests per refresh cycle, steady state (per 10-min lifetime)', `${count} tab${count > 1 ? 's' : ''}, ${share ? 'sharing (default)' : 'tabs: false'}`, `${cost.perCycle.toFixed(2)} (${cost.perLifetime.toFixed(2)})`)
     }
   }
-  const burst = await requestsForDisconnectBurst(100)
-  results.requestsPerLifetime = perLifetime
-  results.requestsForBurstOf100Disconnects = burst
-  rows.push({ measure: 'token requests for 100 disconnects at once', subject: 'widget-token', figure: String(burst) })
+  results.requestsInSteadyState = tabs
 
-  const cost = await startToInitCost()
-  results.startToInit = cost
-  rows.push({
-    measure: 'start() → widget init, beyond the network (Chromium)',
-    subject: 'widget-token',
-    figure: typeof cost === 'string' ? cost : `median ${cost.medianMs.toFixed(2)} ms, p95 ${cost.p95Ms.toFixed(2)} ms over ${cost.runs} runs`,
-  })
+  const burst = await requestsForDisconnectBurst(100)
+  results.requestsForBurstOf100Disconnects = burst
+  add('token requests for 100 disconnects at once', 'widget-token', String(burst))
+
+  const cycle = await refreshCycleCost()
+  results.refreshCycle = cycle
+  add('refresh cycle: fetch mock → validate → hand over → plan (Node)', 'widget-token', `${cycle.microsPerCycle.toFixed(1)} µs per cycle (median of ${cycle.batches} batches, ${cycle.cycles} cycles)`)
+
+  const start = await startToInitCost()
+  results.startToInit = start
+  add('start() → widget init, beyond the network (Chromium)', 'widget-token', typeof start === 'string' ? start : `${start.microsPerStart.toFixed(1)} µs per start (${start.starts} starts timed in batches)`)
+
+  const chromium = await requestsPerCycleInChromium(TAB_COUNTS)
+  results.requestsPerCycleInChromium = chromium
+  if (typeof chromium === 'string') add('token requests per refresh cycle (Chromium, example portal)', 'widget-token', chromium)
+  else for (const [count, perCycle] of Object.entries(chromium)) add('token requests per refresh cycle (Chromium, example portal, 8-s token)', `${count} tab${count === '1' ? '' : 's'}, sharing (default)`, perCycle.toFixed(2))
 
   writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`)
+  console.log(`npm run bench · ${results.date} · ${machine.os} · ${machine.cpu} (${machine.cores} cores) · Node ${machine.node}`)
   console.table(rows)
 })

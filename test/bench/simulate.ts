@@ -1,60 +1,73 @@
 import { vi } from 'vitest'
-import { createTokenManager, genWidget, type Clock } from '../../src'
-import { shareAcrossTabs } from '../../src/tabs'
+import { createTokenManager, genWidget } from '../../src'
 import { createBackend } from '../helpers/backend'
 import { createFakeLocks } from '../helpers/locks'
 import { ENDPOINT, genConfig, T0 } from '../helpers/setup'
 import { createFakeGen } from '../helpers/widget'
+import { installBroadcastChannel } from './channel'
 
-const HOUR = 3_600_000
+export const TAB_TOKEN_SECONDS = 600
+export const TAB_LEEWAY_SECONDS = 120
+/** A token is replaced this often: its lifetime less the leeway. */
+export const REFRESH_CYCLE_MS = (TAB_TOKEN_SECONDS - TAB_LEEWAY_SECONDS) * 1000
 
-/** Timers the SDK arms that fire while a page sits idle for an hour with a 30-minute token. */
-export async function wakeUpsPerIdleHour(): Promise<number> {
-  vi.useFakeTimers({ now: T0 })
-  let fired = 0
-  const clock: Clock = {
-    now: () => Date.now(),
-    setTimeout: (callback, delayMs) => setTimeout(() => (fired++, callback()), delayMs),
-    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  }
-  const backend = createBackend({ ttlSeconds: 1800 })
-  const manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, clock, widget: genWidget({ config: genConfig, gen: createFakeGen().gen }) })
-  await manager.start()
-  await vi.advanceTimersByTimeAsync(HOUR)
-  manager.stop()
-  vi.useRealTimers()
-  return fired
+export interface TabsCost {
+  /** Token requests per refresh cycle, once every tab is open and settled. */
+  perCycle: number
+  /** The same requests per token lifetime: a token is replaced before it runs out, so 1.25 per cycle of one request. */
+  perLifetime: number
 }
 
-/** BroadcastChannel delivers on the real event loop, outside fake time. */
-async function deliver() {
-  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve))
-}
-
-/** Token requests per token lifetime for `tabs` tabs open over `lifetimes` lifetimes. */
-export async function requestsPerLifetime(tabs: number, share: boolean, lifetimes = 6): Promise<number> {
+/**
+ * Token requests in steady state for `tabs` tabs of one browser, sharing (the default) or each alone
+ * (`tabs: false`): the tabs open, `warmUpCycles` refresh cycles pass unmeasured, then requests are
+ * counted over `cycles` more, so the edges of the window weigh nothing.
+ */
+export async function requestsInSteadyState(tabs: number, share: boolean, { warmUpCycles = 5, cycles = 50 } = {}): Promise<TabsCost> {
   vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] })
-  const ttlSeconds = 600
-  const backend = createBackend({ ttlSeconds })
-  const { locks } = createFakeLocks()
+  const restoreChannel = installBroadcastChannel()
+  vi.stubGlobal('navigator', { ...globalThis.navigator, locks: createFakeLocks().locks })
+  const backend = createBackend({ ttlSeconds: TAB_TOKEN_SECONDS })
+  const fetch = withLatency(backend.fetch)
   const managers = Array.from({ length: tabs }, () =>
     createTokenManager({
       endpoint: ENDPOINT,
-      fetch: backend.fetch,
+      fetch,
+      leewaySeconds: TAB_LEEWAY_SECONDS,
       widget: genWidget({ config: genConfig, gen: createFakeGen().gen }),
-      ...(share ? { tabs: shareAcrossTabs({ locks }) } : {}),
+      ...(share ? {} : { tabs: false as const }),
     }),
   )
-  await Promise.all(managers.map((manager) => manager.start()))
-  await deliver()
-  const afterStart = backend.requests.length
-  for (let step = 0; step < lifetimes * 60; step++) {
-    await vi.advanceTimersByTimeAsync((ttlSeconds * 1000) / 60)
-    await deliver()
+  try {
+    for (const manager of managers) {
+      const started = manager.start()
+      await vi.advanceTimersByTimeAsync(1000)
+      await started
+    }
+    await vi.advanceTimersByTimeAsync(warmUpCycles * REFRESH_CYCLE_MS)
+    const before = backend.requests.length
+    await vi.advanceTimersByTimeAsync(cycles * REFRESH_CYCLE_MS)
+    const perCycle = (backend.requests.length - before) / cycles
+    return { perCycle, perLifetime: (perCycle * TAB_TOKEN_SECONDS * 1000) / REFRESH_CYCLE_MS }
+  } finally {
+    for (const manager of managers) manager.stop()
+    restoreChannel()
+    vi.unstubAllGlobals()
+    vi.useRealTimers()
   }
-  for (const manager of managers) manager.stop()
-  vi.useRealTimers()
-  return (backend.requests.length - afterStart) / lifetimes
+}
+
+/** A network takes time, and never exactly the same time twice: 20 to 120 ms, from a fixed seed. */
+function withLatency(fetch: typeof globalThis.fetch): typeof globalThis.fetch {
+  let seed = 0x9e3779b9
+  const random = () => {
+    seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0
+    return seed / 2 ** 32
+  }
+  return async (input, init) => {
+    await new Promise((resolve) => setTimeout(resolve, 20 + 100 * random()))
+    return fetch(input, init)
+  }
 }
 
 /** Token requests caused by `count` disconnects arriving at once. */
@@ -62,7 +75,7 @@ export async function requestsForDisconnectBurst(count: number): Promise<number>
   vi.useFakeTimers({ now: T0 })
   const backend = createBackend()
   const widget = createFakeGen()
-  const manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, widget: genWidget({ config: genConfig, gen: widget.gen }) })
+  const manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, tabs: false, widget: genWidget({ config: genConfig, gen: widget.gen }) })
   await manager.start()
   await vi.advanceTimersByTimeAsync(60_000)
   widget.disconnect(count)

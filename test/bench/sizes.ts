@@ -8,14 +8,17 @@ import terser from '@rollup/plugin-terser'
 // npm runs the bench from the repository root.
 const root = `${process.cwd()}/`
 const scratch = `${root}node_modules/.cache/widget-token-bench/`
+// The peers whose behaviour the bench also runs are devDependencies: their sizes are of the same versions.
+const { devDependencies } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { devDependencies: Record<string, string> }
+const pinned = (name: string) => `${name}@${devDependencies[name]}`
 
 /**
- * What a user of each library would import, as a one-line entry. Versions are the newest whose
- * dependencies the registry serves; `firebase/auth` is `@firebase/auth`, which it re-exports.
+ * What a user of each library would import, as a one-line entry. Versions are the ones the bench
+ * runs, else the newest whose dependencies the registry serves; `firebase/auth` is `@firebase/auth`, which it re-exports.
  */
 export const PEERS: Record<string, { packages: string[]; entry: string }> = {
-  'oidc-client-ts': { packages: ['oidc-client-ts'], entry: "export { UserManager } from 'oidc-client-ts'" },
-  '@supabase/auth-js': { packages: ['@supabase/auth-js'], entry: "export { GoTrueClient } from '@supabase/auth-js'" },
+  'oidc-client-ts': { packages: [pinned('oidc-client-ts')], entry: "export { UserManager } from 'oidc-client-ts'" },
+  '@supabase/auth-js': { packages: [pinned('@supabase/auth-js')], entry: "export { GoTrueClient } from '@supabase/auth-js'" },
   '@auth0/auth0-spa-js': { packages: ['@auth0/auth0-spa-js@2.20.0'], entry: "export { createAuth0Client } from '@auth0/auth0-spa-js'" },
   '@azure/msal-browser': { packages: ['@azure/msal-browser'], entry: "export { PublicClientApplication } from '@azure/msal-browser'" },
   'firebase/auth': { packages: ['@firebase/auth', '@firebase/app'], entry: "export { getAuth, onIdTokenChanged } from '@firebase/auth'" },
@@ -29,13 +32,15 @@ export interface SizeRow {
   brotli: number
 }
 
-/** Installs the peers into a scratch folder once; they are never the project's dependencies. */
+/** Installs the peers for bundling into a scratch folder, again only when the wanted versions change. */
 function installPeers(): void {
   const wanted = [...Object.values(PEERS).flatMap((peer) => peer.packages), ...BUNDLER_PLUGINS]
-  if (existsSync(`${scratch}node_modules/@firebase/auth`)) return
+  const installed = `${scratch}installed.json`
+  if (existsSync(installed) && readFileSync(installed, 'utf8') === JSON.stringify(wanted)) return
   mkdirSync(scratch, { recursive: true })
   writeFileSync(`${scratch}package.json`, '{ "private": true }')
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', ...wanted], { cwd: scratch, stdio: 'ignore' })
+  writeFileSync(installed, JSON.stringify(wanted))
 }
 
 async function bundle(name: string, code: string): Promise<SizeRow> {

@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/bench/**/*.bench-run.ts'],
-    environment: 'happy-dom',
+    // Node: the example backend the Chromium measures start reads its files from file: URLs.
+    environment: 'node',
     testTimeout: 900_000,
     fileParallelism: false,
   },
