@@ -1,14 +1,52 @@
 // @vitest-environment node
 import { execFileSync } from 'node:child_process'
-import { describe, expect, it } from 'vitest'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+function packedFiles(): string[] {
+  const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' })) as [{ files: Array<{ path: string }> }]
+  return pack.files.map((file) => file.path)
+}
+
+interface SourceMap {
+  sources: string[]
+  sourcesContent?: Array<string | null>
+}
 
 describe('the published package', () => {
+  let paths: string[]
+  // npm pack takes seconds on a busy machine: once for the whole file.
+  beforeAll(() => {
+    paths = packedFiles()
+  }, 60_000)
+
   it('holds only the builds, the README, the licence and package.json', () => {
-    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' })) as [
-      { files: Array<{ path: string }> },
-    ]
-    const paths = pack.files.map((file) => file.path)
     expect(paths.filter((path) => !/^dist\/(shared\/)?[\w.-]+\.(c?js|d\.c?ts|map)$/.test(path)).sort()).toEqual(['LICENSE', 'README.md', 'package.json'])
     expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/widget-token.iife.min.js']))
+  })
+
+  it('ships a source map beside every script, naming one that is in the package', () => {
+    for (const script of paths.filter((path) => /\.c?js$/.test(path))) {
+      const reference = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(script, 'utf8'))?.[1]
+      expect(reference, script).toBeDefined()
+      expect(paths, script).toContain(`${dirname(script)}/${reference}`)
+    }
+  })
+
+  it('ships source maps that carry their sources, so a consumer sees the TypeScript without the repository', () => {
+    const maps = paths.filter((path) => path.endsWith('.map'))
+    expect(maps.length).toBeGreaterThan(0)
+    for (const path of maps) {
+      const map = JSON.parse(readFileSync(path, 'utf8')) as SourceMap
+      expect(map.sources.length, path).toBeGreaterThan(0)
+      expect(map.sourcesContent?.length, path).toBe(map.sources.length)
+      map.sources.forEach((source, index) => {
+        const content = map.sourcesContent?.[index]
+        expect(typeof content === 'string' && content.length > 0, `${path}: ${source}`).toBe(true)
+        const file = resolve(dirname(path), source)
+        if (source.includes('/src/') && existsSync(file)) expect(content, `${path}: ${source}`).toBe(readFileSync(file, 'utf8'))
+      })
+    }
   })
 })
