@@ -21,8 +21,9 @@ export default {
   incremental: true,
   incrementalFile: 'test-results/stryker-incremental.json',
   concurrency: 2,
-  // Mutants that stall a timer chain time out rather than fail: keep that cheap.
-  timeoutMS: 3000,
+  // Longer than the suite's own test timeout, so that a hanging test fails inside the worker rather
+  // than costing a worker restart.
+  timeoutMS: 5000,
   timeoutFactor: 1.5,
   reporters: ['clear-text', 'progress'],
   clearTextReporter: { allowEmojis: false, logTests: false, reportMutants: true, reportScoreTable: true },
