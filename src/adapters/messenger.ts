@@ -16,7 +16,7 @@ export interface AuthCode {
   iss?: string
 }
 
-interface CommandEvent<T = unknown> {
+export interface CommandEvent<T = unknown> {
   resolve(value?: T): void
   reject(error?: unknown): void
 }

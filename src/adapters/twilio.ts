@@ -1,12 +1,13 @@
 import type { WidgetAdapter, WidgetHost } from './adapter'
 
-type Listener = (...args: never[]) => void
+/** A vendor event handler: the adapter ignores what the events carry. */
+export type TwilioListener = (...args: never[]) => void
 
 /** The part of a Twilio Conversations (`@twilio/conversations` 3.x) `Client` the adapter uses. */
 export interface ConversationsClient {
   updateToken(token: string): Promise<unknown>
-  on(event: 'initialized' | 'initFailed' | 'connectionStateChanged' | 'connectionError' | 'tokenAboutToExpire' | 'tokenExpired', listener: Listener): unknown
-  removeListener(event: string, listener: Listener): unknown
+  on(event: 'initialized' | 'initFailed' | 'connectionStateChanged' | 'connectionError' | 'tokenAboutToExpire' | 'tokenExpired', listener: TwilioListener): unknown
+  removeListener(event: string, listener: TwilioListener): unknown
   shutdown(): Promise<void> | void
 }
 
@@ -42,7 +43,7 @@ export function twilioConversations({ connect, onClient }: TwilioWidgetOptions):
       settled()
       host?.disconnected()
     }
-    const handlers: Record<string, Listener> = {
+    const handlers: Record<string, TwilioListener> = {
       initialized: () => {
         state = 'ready'
         settled()
