@@ -20,6 +20,11 @@ const entries = {
   define: 'src/adapters/define.ts',
 }
 
+// The portal backend's half: Node and edge runtimes only, so it never shares a chunk with the browser builds.
+const serverEntries = {
+  server: 'src/server/index.ts',
+}
+
 // The maps carry their sources: the package ships without src/, and a consumer's debugger or
 // bundler still shows the TypeScript.
 const compile = () =>
@@ -28,6 +33,15 @@ const compile = () =>
 export default [
   {
     input: entries,
+    external,
+    plugins: [compile()],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared/[name]-[hash].js', sourcemap: true },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared/[name]-[hash].cjs', sourcemap: true, exports: 'named' },
+    ],
+  },
+  {
+    input: serverEntries,
     external,
     plugins: [compile()],
     output: [
@@ -55,7 +69,7 @@ export default [
       ],
     },
   },
-  ...Object.entries(entries).flatMap(([name, input]) => [
+  ...Object.entries({ ...entries, ...serverEntries }).flatMap(([name, input]) => [
     { input, external, plugins: [dts()], output: { file: `dist/${name}.d.ts`, format: 'es' } },
     { input, external, plugins: [dts()], output: { file: `dist/${name}.d.cts`, format: 'es' } },
   ]),

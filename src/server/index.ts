@@ -1,0 +1,8 @@
+export { createTokenService } from './service'
+export type { Authenticated, IssuedToken, TokenService, TokenServiceLogger, TokenServiceOptions } from './service'
+export { isTokenRefusal, TokenRefusal } from './refusal'
+export type { RefusalCode, RefusalOptions } from './refusal'
+export { ClockSourceError } from './clock'
+export type { ClockGuardOptions, ClockUnknownPolicy } from './clock'
+export type { SigningAlgorithm, SigningKeyInput } from './keys'
+export type { RateLimit } from './limits'

@@ -1,0 +1,141 @@
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose'
+
+/** The algorithms the widget's provider accepts for tokens signed with a private key. */
+export type SigningAlgorithm = 'RS256' | 'ES256'
+
+/** A private key from configuration, e.g. a secret file or an environment variable. */
+export interface SigningKeyInput {
+  /** PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), a private JWK, or an extractable CryptoKey. */
+  privateKey: string | JWK | CryptoKey
+  /** Needed only for a CryptoKey that is not extractable. */
+  publicKey?: JWK | CryptoKey | undefined
+  /** Default: the JWK's `alg`, else RS256. */
+  alg?: SigningAlgorithm | undefined
+  /** Default: the public key's RFC 7638 thumbprint, the same on every instance. */
+  kid?: string | undefined
+}
+
+export interface RingKey {
+  kid: string
+  alg: SigningAlgorithm
+  privateKey: CryptoKey
+  /** The public half as published in the JWKS. */
+  jwk: JWK
+  /** Epoch ms from which this key signs. */
+  activatesAt: number
+  /** Epoch ms at which the last token this key signed expires. */
+  lastExpiresAt: number
+}
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
+
+const publicPart = (jwk: JWK): JWK => {
+  const copy: Record<string, unknown> = { ...jwk }
+  for (const member of PRIVATE_MEMBERS) delete copy[member]
+  delete copy.key_ops
+  delete copy.ext
+  return copy as JWK
+}
+
+const isCryptoKey = (value: unknown): value is CryptoKey =>
+  typeof value === 'object' && value !== null && 'algorithm' in value && 'type' in value && 'extractable' in value
+
+async function toPublicJwk(input: SigningKeyInput): Promise<JWK> {
+  if (input.publicKey) return publicPart(isCryptoKey(input.publicKey) ? await exportJWK(input.publicKey) : input.publicKey)
+  if (isCryptoKey(input.privateKey)) {
+    if (!input.privateKey.extractable) throw new TypeError('widget-token/server: a non-extractable CryptoKey needs its publicKey beside it')
+    return publicPart(await exportJWK(input.privateKey))
+  }
+  if (typeof input.privateKey === 'string') {
+    const extractable = await importPKCS8(input.privateKey, input.alg ?? 'RS256', { extractable: true })
+    return publicPart(await exportJWK(extractable))
+  }
+  return publicPart(input.privateKey)
+}
+
+async function toPrivateKey(input: SigningKeyInput, alg: SigningAlgorithm): Promise<CryptoKey> {
+  if (isCryptoKey(input.privateKey)) return input.privateKey
+  if (typeof input.privateKey === 'string') return importPKCS8(input.privateKey, alg)
+  if (typeof input.privateKey.d !== 'string') throw new TypeError('widget-token/server: the signing JWK has no private part ("d")')
+  return (await importJWK(input.privateKey, alg)) as CryptoKey
+}
+
+/** Turns a configured key into one the ring can sign with; bad input throws a `TypeError`. */
+export async function loadKey(input: SigningKeyInput, activatesAt = 0): Promise<RingKey> {
+  const declared = input.alg ?? (typeof input.privateKey === 'object' && !isCryptoKey(input.privateKey) ? input.privateKey.alg : undefined)
+  const alg = (declared ?? 'RS256') as SigningAlgorithm
+  if (alg !== 'RS256' && alg !== 'ES256') throw new TypeError(`widget-token/server: unsupported signing algorithm ${String(alg)}: use RS256 or ES256`)
+  let privateKey: CryptoKey
+  let publicJwk: JWK
+  try {
+    privateKey = await toPrivateKey(input, alg)
+    publicJwk = await toPublicJwk({ ...input, alg })
+  } catch (error) {
+    if (error instanceof TypeError) throw error
+    throw new TypeError(`widget-token/server: the ${alg} signing key could not be read`, { cause: error })
+  }
+  const kid = input.kid ?? (await calculateJwkThumbprint(publicJwk))
+  return { kid, alg, privateKey, jwk: { ...publicJwk, kid, alg, use: 'sig' }, activatesAt, lastExpiresAt: 0 }
+}
+
+/** A fresh key pair held only in this process's memory. */
+export async function generateKey(alg: SigningAlgorithm, activatesAt = 0): Promise<RingKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg)
+  return loadKey({ privateKey, publicKey, alg }, activatesAt)
+}
+
+export interface KeyRingOptions {
+  keys: RingKey[]
+  now: () => number
+  /** How long a verifier may keep a JWKS: a new key signs only once every cached set has it. */
+  activationDelayMs: number
+  createNext: (activatesAt: number) => Promise<RingKey>
+}
+
+/**
+ * The published keys and the one that signs. A rotation publishes the next key at once and signs
+ * with it only after `activationDelayMs`, so verifiers holding a cached JWKS already know it; a
+ * retired key stays published until the last token it signed has expired.
+ */
+export function createKeyRing({ keys: initial, now, activationDelayMs, createNext }: KeyRingOptions) {
+  // Newest activation first, so the signing key is the first one already active.
+  let keys = [...initial].sort((a, b) => b.activatesAt - a.activatesAt)
+  let pendingRotation: Promise<RingKey> | undefined
+
+  const signingKey = (): RingKey => {
+    const at = now()
+    const key = keys.find((candidate) => candidate.activatesAt <= at)
+    if (!key) throw new Error('widget-token/server: no signing key is active')
+    return key
+  }
+
+  return {
+    signingKey,
+    /** Records a token against the key that actually signed it. */
+    signed(key: RingKey, expiresAt: number) {
+      key.lastExpiresAt = Math.max(key.lastExpiresAt, expiresAt)
+    },
+    /** The public keys a verifier needs now and within the next cache lifetime. */
+    published(): JWK[] {
+      const at = now()
+      const signing = signingKey()
+      keys = keys.filter((key) => key === signing || key.activatesAt > at || key.lastExpiresAt > at)
+      return keys.map((key) => key.jwk)
+    },
+    /** Publishes the next key; it signs from `activatesAt`. A rotation already scheduled is returned as is. */
+    async rotate(): Promise<{ kid: string; activatesAt: number }> {
+      const pending = keys.find((key) => key.activatesAt > now())
+      if (pending) return { kid: pending.kid, activatesAt: pending.activatesAt }
+      pendingRotation ??= createNext(now() + activationDelayMs).then((key) => {
+        keys = [key, ...keys]
+        return key
+      }).finally(() => {
+        pendingRotation = undefined
+      })
+      const key = await pendingRotation
+      return { kid: key.kid, activatesAt: key.activatesAt }
+    },
+  }
+}
+
+export type KeyRing = ReturnType<typeof createKeyRing>

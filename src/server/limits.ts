@@ -1,0 +1,58 @@
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
+import { TokenRefusal } from './refusal'
+
+/** `points` requests per `durationSeconds`, counted in this process; or a limiter of your own (e.g. Redis). */
+export type RateLimit = { points: number; durationSeconds: number } | { limiter: RateLimiterAbstract } | false
+
+export function createLimiter(limit: RateLimit, keyPrefix: string): RateLimiterAbstract | undefined {
+  if (limit === false) return undefined
+  if ('limiter' in limit) return limit.limiter
+  if (!(limit.points > 0) || !(limit.durationSeconds > 0)) {
+    throw new TypeError(`widget-token/server: rate limit "${keyPrefix}" needs positive points and durationSeconds`)
+  }
+  return new RateLimiterMemory({ keyPrefix, points: limit.points, duration: limit.durationSeconds })
+}
+
+/** Counts one request against `key`; over the limit, a 429 the SDK retries after `Retry-After`. */
+export async function consume(limiter: RateLimiterAbstract | undefined, key: string, what: string): Promise<void> {
+  if (!limiter) return
+  try {
+    await limiter.consume(key)
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection
+    throw new TokenRefusal('rate_limited', 429, `too many token requests from this ${what}`, {
+      retryAfterSeconds: rejection.msBeforeNext / 1000,
+    })
+  }
+}
+
+/**
+ * Reads a request body, counting bytes rather than characters, and stops at the limit without
+ * buffering the rest.
+ */
+export async function readBodyWithin(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const tooLarge = () => new TokenRefusal('body_too_large', 413, `the body is over ${maxBytes} bytes`)
+  const declared = Number(request.headers.get('content-length') ?? NaN)
+  if (declared > maxBytes) throw tooLarge()
+  if (!request.body) return new Uint8Array()
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {})
+      throw tooLarge()
+    }
+    chunks.push(value)
+  }
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
+}

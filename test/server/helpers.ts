@@ -1,0 +1,34 @@
+import { vi } from 'vitest'
+import { createTokenService, type TokenServiceOptions } from '../../src/server'
+
+export const ORIGIN = 'https://portal.example'
+export const ORG = 'c4b1a2e3-7f8d-4a9b-b1c2-d3e4f5a6b7c8'
+export const BASE = `${ORIGIN}/api/v1/embedded-cx`
+
+export const quietLogger = () => ({ warn: vi.fn(), error: vi.fn() })
+
+/** A service whose sessions are the `X-Session` header, so tests need no cookie jar. */
+export function createService(overrides: Partial<TokenServiceOptions> = {}) {
+  const logger = quietLogger()
+  const service = createTokenService({
+    issuer: 'enterprise-portal-auth',
+    audience: ORG,
+    clock: false,
+    logger,
+    authenticate: (request) => {
+      const session = request.headers.get('x-session')
+      return session ? { subject: `customer-${session}`, session, claims: { embeddedCxCustomer: { id: `customer-${session}` } } } : undefined
+    },
+    ...overrides,
+  })
+  return { service, logger }
+}
+
+export function tokenRequest(path = '/token', { session = 'a', origin = ORIGIN as string | null, body = '{}' as BodyInit | null, headers = {} as Record<string, string> } = {}) {
+  const all: Record<string, string> = { 'Content-Type': 'application/json', ...headers }
+  if (origin) all.Origin = origin
+  if (session) all['X-Session'] = session
+  return new Request(`${BASE}${path}`, { method: 'POST', headers: all, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit)
+}
+
+export const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>
