@@ -214,7 +214,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   const answer = ({ token, expiresAt }: { token: string; expiresAt: number }): IssuedToken => ({
     token,
-    expiresIn: Math.max(0, Math.floor((expiresAt - now()) / 1000)),
+    // exp counts whole seconds: a fresh token answers exactly ttlSeconds, as the SDK expects.
+    expiresIn: Math.max(0, Math.ceil((expiresAt - now()) / 1000)),
   })
 
   /** Requests of one session within the window share one signing. */

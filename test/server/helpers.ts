@@ -14,6 +14,8 @@ export function createService(overrides: Partial<TokenServiceOptions> = {}) {
     issuer: 'enterprise-portal-auth',
     audience: ORG,
     clock: false,
+    // ES256 keys are generated in milliseconds; RS256 is the default and gets its own tests.
+    algorithm: 'ES256',
     logger,
     authenticate: (request) => {
       const session = request.headers.get('x-session')

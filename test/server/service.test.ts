@@ -33,7 +33,7 @@ const sdkSource = (svc: TokenService, session = 'a') =>
 
 describe('createTokenService', () => {
   it('answers { token, expiresIn } with the guide’s claims, a jti and the session’s extra claims', async () => {
-    ;({ service } = createService({ ttlSeconds: 1800 }))
+    ;({ service } = createService({ ttlSeconds: 1800, algorithm: undefined }))
     const response = await service.fetch(tokenRequest())
     const body = await json(response)
 
@@ -123,7 +123,7 @@ describe('createTokenService', () => {
 
   it('refuses a whole token over 3.5 KB with a 422 the SDK does not retry', async () => {
     // The claims alone encode to about 3.1 KB: the header and signature take the token over the limit.
-    ;({ service } = createService({ authenticate: () => ({ subject: 'visitor', claims: { crm: 'x'.repeat(2250) } }) }))
+    ;({ service } = createService({ algorithm: 'RS256', authenticate: () => ({ subject: 'visitor', claims: { crm: 'x'.repeat(2250) } }) }))
     expect(Buffer.from(JSON.stringify({ crm: 'x'.repeat(2250) })).toString('base64url').length).toBeLessThan(3584)
     const response = await service.fetch(tokenRequest())
     expect(response.status).toBe(422)
