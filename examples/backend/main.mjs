@@ -1,14 +1,40 @@
-// Starts the example backend from the command line; settings come from the environment.
+// Starts the example backend from the command line; settings come from the environment, checked first.
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
 import { createBackend } from './server.mjs'
 
-const number = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback)
+const seconds = z.coerce.number().int().positive()
+const environment = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  TOKEN_TTL_SECONDS: seconds.default(90),
+  LEEWAY_SECONDS: seconds.default(20),
+  ORGANIZATION_ID: z.string().min(1).optional(),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  SESSION_TTL_SECONDS: seconds.default(8 * 3600),
+  TOKEN_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  CLOCK_REFERENCE_URL: z.url({ protocol: /^https$/, error: 'CLOCK_REFERENCE_URL must be an https URL' }).optional(),
+})
 
-export async function startFromEnvironment(overrides = {}) {
+/** The validated settings, or an Error naming every bad variable. */
+export function readEnvironment(env = process.env) {
+  const parsed = environment.safeParse(env)
+  if (!parsed.success) {
+    throw new TypeError(`invalid environment: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`)
+  }
+  return parsed.data
+}
+
+export async function startFromEnvironment(overrides = {}, env = process.env) {
+  const settings = readEnvironment(env)
   return createBackend({
-    port: number('PORT', 3000),
-    ttlSeconds: number('TOKEN_TTL_SECONDS', 90),
-    leewaySeconds: number('LEEWAY_SECONDS', 20),
-    organizationId: process.env.ORGANIZATION_ID,
+    port: settings.PORT,
+    ttlSeconds: settings.TOKEN_TTL_SECONDS,
+    leewaySeconds: settings.LEEWAY_SECONDS,
+    organizationId: settings.ORGANIZATION_ID,
+    sessionSecret: settings.SESSION_SECRET,
+    sessionTtlSeconds: settings.SESSION_TTL_SECONDS,
+    keys: settings.TOKEN_SIGNING_KEY_FILE ? [{ privateKey: readFileSync(settings.TOKEN_SIGNING_KEY_FILE, 'utf8') }] : undefined,
+    clock: settings.CLOCK_REFERENCE_URL ? { url: settings.CLOCK_REFERENCE_URL, onDrift: ({ driftMs }) => console.error(`clock drift: ${driftMs} ms`) } : undefined,
     log: (line) => console.log(line),
     ...overrides,
   })

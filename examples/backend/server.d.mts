@@ -1,4 +1,5 @@
 import type { Server } from 'node:http'
+import type { ClockGuardOptions, SigningKeyInput } from 'widget-token/server'
 
 export interface BackendOptions {
   host?: string
@@ -9,18 +10,24 @@ export interface BackendOptions {
   /** Passed to the pages' token managers. Default 20. */
   leewaySeconds?: number
   /** The `aud` of every token. */
-  organizationId?: string
+  organizationId?: string | undefined
   issuer?: string
   /** The widget's origin, allowed in the pages' `frame-src`. */
   widgetOrigin?: string
-  /** Encoded claims above this are refused with a 500. Default 3584. */
+  /** Whole encoded tokens above this are refused with a 422. Default 3584. */
   maxTokenBytes?: number
-  /** Tokens are refused with a 503 while `now()` and `referenceNow()` differ by more. Default 10 000. */
-  maxClockDriftMs?: number
+  /** The token service's clock guard. Default: none, with a warning in the log. */
+  clock?: ClockGuardOptions | false | undefined
+  /** Signing keys. Default: one generated in memory, with a warning in the log. */
+  keys?: SigningKeyInput[] | undefined
+  /** Signs the session cookie. Default: random per process. */
+  sessionSecret?: string | undefined
+  /** Sessions end this long after sign-in. Default 28 800 (8 hours). */
+  sessionTtlSeconds?: number
+  /** The session store keeps at most this many; the least recently used go first. Default 10 000. */
+  maxSessions?: number
   /** The server's clock. */
   now?: () => number
-  /** A trusted clock to compare against (an NTP-disciplined service in production). */
-  referenceNow?: () => number
   /** Extra claims for a session's tokens. */
   claimsFor?: (session: { customerId: string; name: string }) => Record<string, unknown>
   log?: (line: string) => void
@@ -30,7 +37,7 @@ export interface Backend {
   server: Server
   /** `http://host:port`, without a trailing slash. */
   url: string
-  rotateKey(): Promise<string>
+  rotateKey(): Promise<{ kid: string; activatesAt: number }>
   failNext(...statuses: number[]): void
   endSessions(): void
   close(): Promise<void>

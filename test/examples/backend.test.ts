@@ -1,6 +1,7 @@
 // @vitest-environment node
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose'
+import { readEnvironment } from '../../examples/backend/main.mjs'
 import { createBackend, type Backend, type BackendOptions } from '../../examples/backend/server.mjs'
 
 const ORG = 'c4b1a2e3-7f8d-4a9b-b1c2-d3e4f5a6b7c8'
@@ -35,18 +36,28 @@ async function token(cookie: string, path = '/api/v1/embedded-cx/token') {
 const jwks = async () => createLocalJWKSet((await (await fetch(`${backend.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet)
 
 describe('the example backend', () => {
-  it('sets an httpOnly, SameSite=Strict session cookie on login', async () => {
-    await start()
+  it('sets a signed, httpOnly, SameSite=Strict session cookie on login', async () => {
+    await start({ sessionTtlSeconds: 3600 })
     const response = await post('/login', { body: { name: 'Ada' } })
+    const cookie = response.headers.get('set-cookie')!
     expect(response.status).toBe(200)
-    expect(response.headers.get('set-cookie')).toMatch(/^sid=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/)
+    expect(cookie).toMatch(/^sid=[\w-]{43}\.[\w%]+;/)
+    expect(cookie.split('; ').slice(1).sort()).toEqual(['HttpOnly', 'Max-Age=3600', 'Path=/', 'SameSite=Strict'])
+  })
+
+  it('refuses a session id whose signature does not match', async () => {
+    await start()
+    const [, value] = (await signIn()).split('=')
+    const [id] = decodeURIComponent(value!).split('.')
+    expect((await token(`sid=${id}.forged`)).response.status).toBe(401)
+    expect((await token(`sid=${id}`)).response.status).toBe(401)
   })
 
   it('answers 401 without a session', async () => {
     await start()
     const { response, body } = await token('sid=forged')
     expect(response.status).toBe(401)
-    expect(body.error?.code).toBe('no_session')
+    expect(body.code).toBe('unauthenticated')
   })
 
   it.each([
@@ -99,40 +110,108 @@ describe('the example backend', () => {
     expect(claims[1].iat - claims[0].iat).toBe(60)
   })
 
-  it('keeps a rotated key published until the tokens it signed expire', async () => {
+  it('signs with a rotated key only once cached key sets know it, and retires the old one after its tokens', async () => {
     let now = Date.now()
-    await start({ ttlSeconds: 300, now: () => now })
+    await start({ ttlSeconds: 600, now: () => now })
     const cookie = await signIn()
-    const before = (await token(cookie)).body.token
-    const newKid = await backend.rotateKey()
-    const after = (await token(cookie)).body.token
+    const cachedBeforeRotation = await jwks()
+    const oldKid = decodeProtectedHeader((await token(cookie)).body.token).kid
+    const { kid: newKid, activatesAt } = await backend.rotateKey()
+    const jwksResponse = await fetch(`${backend.url}/.well-known/jwks.json`)
+    const maxAgeMs = Number(/max-age=(\d+)/.exec(jwksResponse.headers.get('cache-control')!)![1]) * 1000
 
-    expect(decodeProtectedHeader(after).kid).toBe(newKid)
-    expect(decodeProtectedHeader(before).kid).not.toBe(newKid)
-    await expect(jwtVerify(before, await jwks())).resolves.toBeTruthy()
-    now += 301_000
+    expect(activatesAt).toBe(now + maxAgeMs)
+    expect(((await jwksResponse.json()) as JSONWebKeySet).keys.map((key) => key.kid)).toEqual([newKid, oldKid])
+    now += 15_000
+    const afterRotation = (await token(cookie, '/api/v1/embedded-cx/token/refresh')).body.token
+    expect(decodeProtectedHeader(afterRotation).kid).toBe(oldKid)
+    await expect(jwtVerify(afterRotation, cachedBeforeRotation)).resolves.toBeTruthy()
+
+    const rotatedAt = activatesAt - maxAgeMs
+    now = activatesAt
+    expect(decodeProtectedHeader((await token(cookie, '/api/v1/embedded-cx/token/refresh')).body.token).kid).toBe(newKid)
+    // The last token the old key signed (15 s after the rotation) lives 600 s: its key stays until then.
+    now = rotatedAt + 614_000
+    await expect(jwtVerify(afterRotation, await jwks())).resolves.toBeTruthy()
+    now = rotatedAt + 616_000
     const published = (await (await fetch(`${backend.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet
     expect(published.keys.map((key) => key.kid)).toEqual([newKid])
   })
 
-  it('refuses claims that encode to more than 3.5 KB, naming their size', async () => {
-    await start({ claimsFor: () => ({ crmRecord: 'x'.repeat(4000) }) })
+  it('refuses a token over 3.5 KB with a 422 naming its size, also when the claims alone fit', async () => {
+    await start({ claimsFor: () => ({ crmRecord: 'x'.repeat(2150) }) })
     const { response, body } = await token(await signIn())
-    expect(response.status).toBe(500)
-    expect(body.error?.code).toBe('claims_too_large')
-    expect(body.error?.message).toMatch(/encode to \d{4} bytes, over the 3584-byte limit/)
+    expect(response.status).toBe(422)
+    expect(body.code).toBe('token_too_large')
+    expect(body.message).toMatch(/^the token encodes to \d{4} bytes, over the 3584-byte limit/)
   })
 
-  it('stops signing while its clock is more than 10 s off the reference', async () => {
-    let drift = 11_000
-    await start({ now: () => Date.now() + drift, referenceNow: () => Date.now() })
-    const cookie = await signIn()
-    const refused = await token(cookie)
+  it('stops signing while its clock is more than 10 s off the reference, with Retry-After', async () => {
+    const onDrift = vi.fn()
+    await start({ clock: { readTime: () => Date.now() - 11_000, onDrift } })
+    const refused = await token(await signIn())
     expect(refused.response.status).toBe(503)
-    expect(refused.body.error?.code).toBe('clock_drift')
+    expect(refused.response.headers.get('retry-after')).toBe('30')
+    expect(refused.body.code).toBe('clock_drift')
+    expect(onDrift).toHaveBeenCalledWith(expect.objectContaining({ driftMs: expect.closeTo(11_000, -2) }))
+  })
 
-    drift = 2000
+  it.each([
+    ['NaN', () => NaN],
+    ['a promise', () => Promise.resolve(NaN)],
+    ['a string', () => new Date().toUTCString()],
+  ])('fails closed when the clock reference answers %s', async (_, readTime) => {
+    await start({ clock: { readTime: readTime as () => number, onError: () => {} } })
+    const refused = await token(await signIn())
+    expect(refused.response.status).toBe(503)
+    expect(refused.body.code).toBe('clock_unverified')
+  })
+
+  it('ends a session after its lifetime, server-side', async () => {
+    let now = Date.now()
+    await start({ sessionTtlSeconds: 600, now: () => now })
+    const cookie = await signIn()
+    now += 599_000
     expect((await token(cookie)).response.status).toBe(200)
+    now += 2_000
+    expect((await token(cookie)).response.status).toBe(401)
+  })
+
+  it('gives a new session id on every sign-in and invalidates the one it replaces', async () => {
+    await start()
+    const first = await signIn()
+    const response = await post('/login', { cookie: first, body: { name: 'Ada' } })
+    const second = response.headers.get('set-cookie')!.split(';')[0]!
+    expect(second).not.toBe(first)
+    expect((await token(first)).response.status).toBe(401)
+    expect((await token(second)).response.status).toBe(200)
+  })
+
+  it('keeps a bounded number of sessions, dropping the least recently used', async () => {
+    await start({ maxSessions: 3 })
+    const cookies = []
+    for (let index = 0; index < 4; index++) cookies.push(await signIn(`visitor ${index}`))
+    expect((await token(cookies[0]!)).response.status).toBe(401)
+    for (const cookie of cookies.slice(1)) expect((await token(cookie)).response.status).toBe(200)
+  })
+
+  it('limits the sign-in body in bytes, not characters', async () => {
+    await start()
+    const euros = { name: '€'.repeat(2000) } // 2011 characters, 6011 bytes
+    const response = await post('/login', { body: euros })
+    expect(response.status).toBe(413)
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('body_too_large')
+  })
+
+  it('refuses a cross-site form sign-in', async () => {
+    await start()
+    const response = await fetch(`${backend.url}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'https://evil.example' },
+      body: 'name=Mallory',
+    })
+    expect(response.status).toBe(403)
+    expect(response.headers.get('set-cookie')).toBeNull()
   })
 
   it('ends the session on logout', async () => {
@@ -164,5 +243,17 @@ describe('the example backend', () => {
     const html = await (await fetch(`${backend.url}/`, { headers: { Cookie: cookie } })).text()
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;')
     expect(html).not.toContain('<img src=x')
+  })
+})
+
+describe('the example backend’s environment', () => {
+  it('takes valid settings and defaults', () => {
+    expect(readEnvironment({ PORT: '8080', TOKEN_TTL_SECONDS: '900' })).toMatchObject({ PORT: 8080, TOKEN_TTL_SECONDS: 900, LEEWAY_SECONDS: 20 })
+  })
+
+  it('names every invalid variable', () => {
+    expect(() => readEnvironment({ PORT: 'eighty', TOKEN_TTL_SECONDS: '-5', SESSION_SECRET: 'short', CLOCK_REFERENCE_URL: 'http://time.example' })).toThrow(
+      /PORT: .*; TOKEN_TTL_SECONDS: .*; SESSION_SECRET: SESSION_SECRET must be at least 32 characters; CLOCK_REFERENCE_URL: CLOCK_REFERENCE_URL must be an https URL/,
+    )
   })
 })

@@ -1,17 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createTokenManager, genWidget, type TokenManager } from '../../src'
-import { createBackend, type Backend } from '../../examples/backend/server.mjs'
+import { startBackendProcess } from '../helpers/backend-process'
 import { createFakeGen } from '../helpers/widget'
 
 const ORG = 'c4b1a2e3-7f8d-4a9b-b1c2-d3e4f5a6b7c8'
 const happyDOM = (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM
-let backend: Backend
+let backend: Awaited<ReturnType<typeof startBackendProcess>>
 let manager: TokenManager | undefined
 
-beforeEach(async () => {
-  backend = await createBackend({ organizationId: ORG, ttlSeconds: 600 })
+async function startBackend(options: Parameters<typeof startBackendProcess>[0] = {}) {
+  await backend?.close()
+  backend = await startBackendProcess({ organizationId: ORG, ttlSeconds: 600, ...options })
   happyDOM.setURL(`${backend.url}/`)
-})
+}
+
+beforeEach(() => startBackend())
 
 afterEach(async () => {
   manager?.stop()
@@ -64,6 +67,19 @@ describe('the SDK against the example backend', () => {
 
     await expect(manager.start()).rejects.toMatchObject({ code: 'audience_mismatch' })
     expect(errors).toEqual(['audience_mismatch', 'audience_mismatch'])
+    expect(widget.gen.init).not.toHaveBeenCalled()
+  })
+
+  it('ends, after one request, when the size guard refuses the token', async () => {
+    await startBackend({ maxTokenBytes: 600 })
+    await signIn()
+    const { manager, widget } = createManager(ORG, { baseMs: 1, maxMs: 1 })
+    const errors: Array<{ code: string; status?: number | undefined; retryable: boolean }> = []
+    manager.on('error', ({ code, status, retryable }) => errors.push({ code, status, retryable }))
+
+    await expect(manager.start()).rejects.toMatchObject({ code: 'http', status: 422 })
+    expect(manager.state).toBe('ended')
+    expect(errors).toEqual([{ code: 'http', status: 422, retryable: false }])
     expect(widget.gen.init).not.toHaveBeenCalled()
   })
 })
