@@ -30,7 +30,7 @@ async function signIn(name = 'Ada') {
 
 async function token(cookie: string, path = '/api/v1/embedded-cx/token') {
   const response = await post(path, { cookie })
-  return { response, body: (await response.json()) as { token: string; expiresIn: number; error?: { code: string; message: string } } }
+  return { response, body: (await response.json()) as { token: string; expiresIn: number; code?: string; message?: string } }
 }
 
 const jwks = async () => createLocalJWKSet((await (await fetch(`${backend.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet)
