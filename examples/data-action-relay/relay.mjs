@@ -1,51 +1,102 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
-import { createServer } from 'node:http'
+import { createAdaptorServer } from '@hono/node-server'
+import { Hono } from 'hono'
+import { basicAuth } from 'hono/basic-auth'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify } from 'jose'
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
+
+class Refusal extends Error {
+  constructor(status, code, message, headers = {}) {
+    super(message)
+    this.status = status
+    this.code = code
+    this.headers = headers
+  }
+}
+
+const refusalResponse = ({ status, code, message, headers }) =>
+  Response.json({ error: { code, message } }, { status, headers: { 'Cache-Control': 'no-store', ...headers } })
 
 /**
  * A relay between a Genesys Cloud Data Action and an internal API that wants
  * `Authorization: Bearer <the caller's JWT>`. Data Actions authenticate with the integration's
  * static credentials and cannot set a per-call Authorization header, so the caller's token travels
- * in the JSON body; the relay checks it, takes it out, and forwards the request with the header.
+ * in the JSON body; the relay verifies it, takes it out, and forwards the request with the header.
+ * Returns the Hono app; {@link createRelay} wraps it in a Node server.
  */
-export function createRelay({
+export function createRelayApp({
   clientId,
   clientSecret,
   upstreamUrl,
   routes,
   tokenField = 'userToken',
   maxBodyBytes = 16 * 1024,
+  maxUpstreamBytes = 1024 * 1024,
   upstreamTimeoutMs = 5000,
   jwks,
+  allowUnverified = false,
   now = () => Date.now(),
   fetch = globalThis.fetch,
   log = (line) => console.log(line),
 }) {
   if (!clientId || !clientSecret) throw new TypeError('the relay needs a client id and secret')
   if (!upstreamUrl) throw new TypeError('the relay needs an upstream URL')
-  const expectedCredentials = digest(`${clientId}:${clientSecret}`)
-  const keySet = jwks?.url ? createRemoteJWKSet(new URL(jwks.url)) : undefined
-
-  async function relay(request) {
-    const route = routes[`${request.method} ${new URL(request.url, 'http://relay').pathname}`]
-    if (!route) return refuse(404, 'unknown_route', 'no such relay route')
-    if (!authorized(request.headers.authorization)) {
-      return { ...refuse(401, 'bad_credentials', 'the integration credentials were not accepted'), headers: { 'WWW-Authenticate': 'Basic realm="data-action-relay"' } }
-    }
-    const body = await readJson(request, maxBodyBytes)
-    if (body.refusal) return body.refusal
-    const token = body.value[tokenField]
-    if (typeof token !== 'string' || token === '') return refuse(400, 'missing_token', `the body has no "${tokenField}"`)
-    const invalid = await checkToken(token)
-    if (invalid) return invalid
-    const { [tokenField]: _removed, ...forwarded } = body.value
-    return forward(route, forwarded, token)
+  if (!jwks?.url && !allowUnverified) {
+    throw new TypeError('the relay verifies callers’ tokens against a JWKS: give jwks.url, or allowUnverified: true to forward tokens it cannot verify')
   }
+  const keySet = jwks?.url ? createRemoteJWKSet(new URL(jwks.url)) : undefined
+  const app = new Hono()
 
-  function authorized(header = '') {
-    const [scheme, encoded = ''] = header.split(' ')
-    if (scheme !== 'Basic') return false
-    return timingSafeEqual(digest(Buffer.from(encoded, 'base64').toString()), expectedCredentials)
+  // The line names the route and the outcome only: never a token, a body or a credential.
+  app.use(async (c, next) => {
+    const started = now()
+    await next()
+    c.res.headers.set('Cache-Control', 'no-store')
+    log(`${c.req.method} ${c.req.path} ${c.res.status} ${c.get('refusal') ?? 'ok'} ${now() - started} ms`)
+  })
+  app.onError((error, c) => {
+    const refusal = error instanceof Refusal ? error : new Refusal(500, 'internal', 'the relay failed')
+    if (error instanceof HTTPException) return error.getResponse()
+    c.set('refusal', refusal.code)
+    return refusalResponse(refusal)
+  })
+  app.notFound((c) => {
+    c.set('refusal', 'unknown_route')
+    return refusalResponse(new Refusal(404, 'unknown_route', 'no such relay route'))
+  })
+  app.use(
+    basicAuth({
+      username: clientId,
+      password: clientSecret,
+      realm: 'data-action-relay',
+      invalidUserMessage: (c) => {
+        c.set('refusal', 'bad_credentials')
+        return { error: { code: 'bad_credentials', message: 'the integration credentials were not accepted' } }
+      },
+    }),
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new Refusal(413, 'body_too_large', `the body is over ${maxBodyBytes} bytes`)
+      },
+    }),
+  )
+
+  for (const [name, route] of Object.entries(routes)) {
+    const [method, path] = name.split(' ')
+    app.on(method, path, async (c) => {
+      const body = await readJsonObject(c.req)
+      const token = body[tokenField]
+      if (typeof token !== 'string' || token === '') throw new Refusal(400, 'missing_token', `the body has no "${tokenField}"`)
+      await checkToken(token)
+      const { [tokenField]: _removed, ...forwarded } = body
+      const answer = await forward(route, forwarded, token)
+      return NULL_BODY_STATUSES.has(answer.status)
+        ? new Response(null, { status: answer.status })
+        : new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'Content-Type': 'application/json' } })
+    })
   }
 
   async function checkToken(token) {
@@ -53,82 +104,88 @@ export function createRelay({
     try {
       claims = decodeJwt(token)
     } catch {
-      return refuse(401, 'malformed_token', `"${tokenField}" is not a JWT`)
+      throw new Refusal(401, 'malformed_token', `"${tokenField}" is not a JWT`)
     }
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now()) return refuse(401, 'expired_token', `"${tokenField}" has expired`)
-    if (!keySet) return undefined
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now()) throw new Refusal(401, 'expired_token', `"${tokenField}" has expired`)
+    if (!keySet) return
     try {
       await jwtVerify(token, keySet, { issuer: jwks.issuer, audience: jwks.audience, currentDate: new Date(now()) })
-      return undefined
     } catch (error) {
-      const unreachable = error instanceof joseErrors.JOSEError && error.code === 'ERR_JWKS_TIMEOUT'
-      return unreachable ? refuse(502, 'jwks_unreachable', 'the identity provider’s keys could not be fetched') : refuse(401, 'invalid_token', `"${tokenField}" did not verify`)
+      // A key set that cannot be fetched is the identity provider's failure, not the caller's.
+      const unreachable = !(error instanceof joseErrors.JOSEError) || error.code === 'ERR_JWKS_TIMEOUT' || error.code === 'ERR_JWKS_INVALID'
+      if (unreachable) throw new Refusal(502, 'jwks_unreachable', 'the identity provider’s keys could not be fetched')
+      throw new Refusal(401, 'invalid_token', `"${tokenField}" did not verify`)
     }
   }
 
   async function forward(route, body, token) {
-    const url = new URL(route.path, upstreamUrl)
-    let response
+    const signal = AbortSignal.timeout(upstreamTimeoutMs)
     try {
-      response = await fetch(url, {
+      const response = await fetch(new URL(route.path, upstreamUrl), {
         method: route.method,
         headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(route.method === 'GET' ? {} : { 'Content-Type': 'application/json' }) },
         body: route.method === 'GET' ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(upstreamTimeoutMs),
+        signal,
         redirect: 'manual',
       })
+      const text = await readWithin(response, maxUpstreamBytes)
+      return { status: response.status, body: text === '' ? {} : parseUpstream(text, response.status) }
     } catch (error) {
-      if (error?.name === 'TimeoutError') return refuse(504, 'upstream_timeout', `the internal API did not answer within ${upstreamTimeoutMs} ms`)
-      return refuse(502, 'upstream_unreachable', 'the internal API could not be reached')
+      if (error instanceof Refusal) throw error
+      if (signal.aborted) throw new Refusal(504, 'upstream_timeout', `the internal API did not answer within ${upstreamTimeoutMs} ms`)
+      throw new Refusal(502, 'upstream_unreachable', 'the internal API could not be reached')
     }
-    const text = await response.text()
+  }
+
+  function parseUpstream(text, status) {
     try {
-      return { status: response.status, body: text === '' ? {} : JSON.parse(text) }
+      return JSON.parse(text)
     } catch {
-      return refuse(502, 'upstream_bad_response', `the internal API answered ${response.status} without JSON`)
+      throw new Refusal(502, 'upstream_bad_response', `the internal API answered ${status} without JSON`)
     }
   }
 
-  return createServer(async (request, response) => {
-    const started = now()
-    let outcome
-    try {
-      outcome = await relay(request)
-    } catch {
-      outcome = refuse(500, 'internal', 'the relay failed')
+  async function readWithin(response, maxBytes) {
+    const tooLarge = () => new Refusal(502, 'upstream_too_large', `the internal API answered more than ${maxBytes} bytes`)
+    if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+      await response.body?.cancel()
+      throw tooLarge()
     }
-    // The line names the route and the outcome only: never a token, a body or a credential.
-    log(`${request.method} ${new URL(request.url, 'http://relay').pathname} ${outcome.status} ${outcome.body.error?.code ?? 'ok'} ${now() - started} ms`)
-    response.writeHead(outcome.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...outcome.headers })
-    response.end(JSON.stringify(outcome.body))
-  })
-}
-
-function refuse(status, code, message) {
-  return { status, body: { error: { code, message } } }
-}
-
-// Comparing fixed-length digests keeps the comparison's time independent of the secret's length.
-function digest(text) {
-  return createHash('sha256').update(text).digest()
-}
-
-async function readJson(request, maxBodyBytes) {
-  if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
-    return { refusal: refuse(400, 'not_json', 'send the body as application/json') }
+    if (!response.body) return ''
+    const reader = response.body.getReader()
+    const chunks = []
+    let size = 0
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > maxBytes) {
+        await reader.cancel()
+        throw tooLarge()
+      }
+      chunks.push(value)
+    }
+    return Buffer.concat(chunks).toString('utf8')
   }
-  const chunks = []
-  let size = 0
-  for await (const chunk of request) {
-    size += chunk.length
-    if (size > maxBodyBytes) return { refusal: refuse(413, 'body_too_large', `the body is over ${maxBodyBytes} bytes`) }
-    chunks.push(chunk)
+
+  return app
+}
+
+/** The relay as a Node HTTP server (not yet listening). */
+export function createRelay(options) {
+  return createAdaptorServer({ fetch: createRelayApp(options).fetch })
+}
+
+async function readJsonObject(request) {
+  if (!(request.header('content-type') ?? '').startsWith('application/json')) {
+    throw new Refusal(400, 'not_json', 'send the body as application/json')
   }
+  let value
   try {
-    const value = JSON.parse(Buffer.concat(chunks).toString())
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object')
-    return { value }
+    value = JSON.parse(await request.text())
   } catch {
-    return { refusal: refuse(400, 'invalid_json', 'the body is not a JSON object') }
+    value = undefined
   }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Refusal(400, 'invalid_json', 'the body is not a JSON object')
+  return value
 }

@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
@@ -41,6 +41,7 @@ beforeEach(async () => {
       return
     }
     received.push({ method: request.method!, url: request.url!, authorization: request.headers.authorization, body })
+    Object.assign(request, { response })
     answer(request, (status, text) => response.writeHead(status, { 'Content-Type': 'application/json' }).end(text))
   })
 })
@@ -63,6 +64,7 @@ async function startRelay(options: Partial<RelayOptions> | ((upstreamUrl: string
       'POST /relay/password-reset': { method: 'POST', path: '/api/password-resets' },
     },
     log: (line) => logs.push(line),
+    allowUnverified: true,
     ...(typeof options === 'function' ? options(upstreamUrl) : options),
   })
   return { url: await listen(relay) }
@@ -163,7 +165,7 @@ describe('the Data Action relay', () => {
     const { url } = await startRelay()
     expect(await call(url, '/relay/user-profile', { userToken: await callerToken() })).toMatchObject({ status: 502, body: { error: { code: 'upstream_bad_response' } } })
 
-    const unreachable = createRelay({ clientId: CLIENT, clientSecret: SECRET, upstreamUrl: 'http://127.0.0.1:1', routes: { 'POST /r': { method: 'GET', path: '/' } }, log: () => {} })
+    const unreachable = createRelay({ clientId: CLIENT, clientSecret: SECRET, upstreamUrl: 'http://127.0.0.1:1', routes: { 'POST /r': { method: 'GET', path: '/' } }, allowUnverified: true, log: () => {} })
     const unreachableUrl = await listen(unreachable)
     expect(await call(unreachableUrl, '/r', { userToken: await callerToken() })).toMatchObject({ status: 502, body: { error: { code: 'upstream_unreachable' } } })
     unreachable.close()
@@ -187,5 +189,48 @@ describe('the Data Action relay', () => {
       expect(line).not.toContain(SECRET)
     }
   })
-})
 
+  it('refuses to start without a JWKS unless told to forward unverified tokens', () => {
+    const options = { clientId: CLIENT, clientSecret: SECRET, upstreamUrl: 'http://127.0.0.1:1', routes: {}, log: () => {} }
+    expect(() => createRelay(options)).toThrow(/verifies callers’ tokens against a JWKS/)
+    expect(() => createRelay({ ...options, allowUnverified: true }).close()).not.toThrow()
+  })
+
+  it('passes an upstream JSON null through', async () => {
+    answer = (_, respond) => respond(200, 'null')
+    const { url } = await startRelay()
+    expect(await call(url, '/relay/user-profile', { userToken: await callerToken() })).toMatchObject({ status: 200, body: null })
+    expect(logs).toEqual([expect.stringMatching(/^POST \/relay\/user-profile 200 ok \d+ ms$/)])
+  })
+
+  it('cuts off an upstream answer over the limit instead of buffering it', async () => {
+    let written = 0
+    answer = (request, respond) => {
+      const response = (request as IncomingMessage & { response: ServerResponse }).response
+      response.writeHead(200, { 'Content-Type': 'application/json' })
+      const chunk = Buffer.alloc(64 * 1024, 'x')
+      const pump = () => {
+        while (written < 100 * 1024 * 1024 && !response.destroyed) {
+          written += chunk.length
+          if (!response.write(chunk)) return void response.once('drain', pump)
+        }
+        if (!response.destroyed) response.end()
+      }
+      pump()
+      void respond
+    }
+    const { url } = await startRelay({ maxUpstreamBytes: 1024 * 1024 })
+    const response = await call(url, '/relay/user-profile', { userToken: await callerToken() })
+    expect(response).toMatchObject({ status: 502, body: { error: { code: 'upstream_too_large' } } })
+    expect(written).toBeLessThan(20 * 1024 * 1024)
+  })
+
+  it('answers 504 when the upstream stalls in the middle of its answer', async () => {
+    answer = (request) => {
+      const response = (request as IncomingMessage & { response: ServerResponse }).response
+      response.writeHead(200, { 'Content-Type': 'application/json' }).write('{"displayName":')
+    }
+    const { url } = await startRelay({ upstreamTimeoutMs: 100 })
+    expect(await call(url, '/relay/user-profile', { userToken: await callerToken() })).toMatchObject({ status: 504, body: { error: { code: 'upstream_timeout' } } })
+  })
+})
