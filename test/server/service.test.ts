@@ -1,5 +1,6 @@
 // @vitest-environment node
 import { createLocalJWKSet, decodeProtectedHeader, exportJWK, exportPKCS8, generateKeyPair, jwtVerify, type JSONWebKeySet } from 'jose'
+import { RateLimiterMemory } from 'rate-limiter-flexible'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createTokenService, isTokenRefusal, type TokenService } from '../../src/server'
 import { createHttpSource } from '../../src/source'
@@ -194,6 +195,15 @@ describe('createTokenService', () => {
     expect((await service.fetch(tokenRequest('/token', { session: 'd' }), from('198.51.100.1'))).status).toBe(200)
   })
 
+  it('takes any rate-limiter-flexible limiter, and counts requests without an address in one bucket', async () => {
+    const limiter = new RateLimiterMemory({ points: 1, duration: 30 })
+    ;({ service } = createService({ addressRateLimit: { limiter } }))
+    expect((await service.fetch(tokenRequest('/token', { session: 'a' }))).status).toBe(200)
+    const refused = await service.fetch(tokenRequest('/token', { session: 'b' }))
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('retry-after')).toBe('30')
+  })
+
   it('answers 500, logged, when authenticate throws, and the SDK retries', async () => {
     const { service: failing, logger } = createService({ authenticate: () => Promise.reject(new Error('session store down')) })
     service = failing
@@ -223,6 +233,17 @@ describe('keys', () => {
     await expect(jwtVerify(token, createLocalJWKSet(await two.service.jwks()))).resolves.toBeTruthy()
     expect(one.logger.warn).not.toHaveBeenCalledWith(expect.stringContaining('NO SIGNING KEYS'))
     two.service.close()
+  })
+
+  it('publishes the older configured keys for one token lifetime after start', async () => {
+    const pair = () => generateKeyPair('ES256', { extractable: true }).then(({ privateKey }) => exportJWK(privateKey))
+    const [current, previous] = [await pair(), await pair()]
+    ;({ service } = createService({ ttlSeconds: 600, keys: [{ privateKey: current, alg: 'ES256' }, { privateKey: previous, alg: 'ES256' }] }))
+    const published = await service.jwks()
+    expect(published.keys).toHaveLength(2)
+    expect(decodeProtectedHeader((await service.issue('visitor')).token).kid).toBe(published.keys[0]!.kid)
+    vi.advanceTimersByTime(600_001)
+    expect((await service.jwks()).keys.map((key) => key.kid)).toEqual([published.keys[0]!.kid])
   })
 
   it('signs ES256 with a configured JWK', async () => {
