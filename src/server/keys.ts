@@ -1,3 +1,4 @@
+import type { Store } from './store'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose'
 
 /** The algorithms the widget's provider accepts for tokens signed with a private key. */
@@ -97,12 +98,12 @@ export interface KeyRingOptions {
  * with it only after `activationDelayMs`, so verifiers holding a cached JWKS already know it; a
  * retired key stays published until the last token it signed has expired.
  */
-export function createKeyRing({ keys: initial, now, activationDelayMs, createNext }: KeyRingOptions) {
+export function createKeyRing({ keys: initial, now, activationDelayMs, createNext }: KeyRingOptions): KeyRing {
   // Newest activation first, so the signing key is the first one already active.
   let keys = [...initial].sort((a, b) => b.activatesAt - a.activatesAt)
   let pendingRotation: Promise<RingKey> | undefined
 
-  const signingKey = (): RingKey => {
+  const activeKey = (): RingKey => {
     const at = now()
     const key = keys.find((candidate) => candidate.activatesAt <= at)
     if (!key) throw new Error('widget-token/server: no signing key is active')
@@ -110,15 +111,17 @@ export function createKeyRing({ keys: initial, now, activationDelayMs, createNex
   }
 
   return {
-    signingKey,
+    async signingKey() {
+      return activeKey()
+    },
     /** Records a token against the key that actually signed it. */
     signed(key: RingKey, expiresAt: number) {
       key.lastExpiresAt = Math.max(key.lastExpiresAt, expiresAt)
     },
     /** The public keys a verifier needs now and within the next cache lifetime. */
-    published(): JWK[] {
+    async published(): Promise<JWK[]> {
       const at = now()
-      const signing = signingKey()
+      const signing = activeKey()
       keys = keys.filter((key) => key === signing || key.activatesAt > at || key.lastExpiresAt > at)
       return keys.map((key) => key.jwk)
     },
@@ -138,4 +141,72 @@ export function createKeyRing({ keys: initial, now, activationDelayMs, createNex
   }
 }
 
-export type KeyRing = ReturnType<typeof createKeyRing>
+export interface KeyRing {
+  /** The key that signs now. */
+  signingKey(): Promise<RingKey>
+  /** Records a token against the key that actually signed it. */
+  signed(key: RingKey, expiresAt: number): void
+  published(): Promise<JWK[]>
+  rotate(): Promise<{ kid: string; activatesAt: number }>
+}
+
+export interface SharedKeyRingOptions {
+  /** Every configured key; all are published, the schedule picks the one that signs. */
+  keys: RingKey[]
+  store: Store
+  now: () => number
+  activationDelayMs: number
+}
+
+interface ScheduleEntry {
+  kid: string
+  activatesAt: number
+}
+
+const SCHEDULE_KEY = 'keyring:schedule'
+// The schedule outlives any rotation it describes; a year is "until replaced".
+const SCHEDULE_TTL_MS = 365 * 24 * 3600 * 1000
+
+/**
+ * A key ring for several instances: the private keys come from configuration (the same on each),
+ * and which one signs from when lives in the shared store, so every instance switches at the same
+ * moment. Every configured key is published, so a key is known to verifiers before it signs.
+ */
+export function createSharedKeyRing({ keys, store, now, activationDelayMs }: SharedKeyRingOptions): KeyRing {
+  const byKid = new Map(keys.map((key) => [key.kid, key]))
+
+  async function schedule(): Promise<ScheduleEntry[]> {
+    const stored = await store.get(SCHEDULE_KEY)
+    const entries = stored ? (JSON.parse(stored) as ScheduleEntry[]).filter((entry) => byKid.has(entry.kid)) : []
+    if (entries.length > 0) return entries
+    const initial = [{ kid: keys[0]!.kid, activatesAt: 0 }]
+    if (await store.setIfAbsent(SCHEDULE_KEY, JSON.stringify(initial), SCHEDULE_TTL_MS)) return initial
+    return schedule()
+  }
+
+  const active = (entries: ScheduleEntry[]) => entries.find((entry) => entry.activatesAt <= now()) ?? entries[entries.length - 1]!
+
+  return {
+    async signingKey() {
+      return byKid.get(active(await schedule()).kid)!
+    },
+    signed(key, expiresAt) {
+      key.lastExpiresAt = Math.max(key.lastExpiresAt, expiresAt)
+    },
+    async published() {
+      return keys.map((key) => key.jwk)
+    },
+    async rotate() {
+      const entries = await schedule()
+      const pending = entries.find((entry) => entry.activatesAt > now())
+      if (pending) return { ...pending }
+      const current = active(entries)
+      const index = keys.findIndex((key) => key.kid === current.kid)
+      const next = keys[(index + 1) % keys.length]!
+      if (next.kid === current.kid) throw new TypeError('widget-token/server: configure the next key in keys before rotating with a shared store')
+      const entry = { kid: next.kid, activatesAt: now() + activationDelayMs }
+      await store.set(SCHEDULE_KEY, JSON.stringify([entry, current]), SCHEDULE_TTL_MS)
+      return entry
+    },
+  }
+}

@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import { TokenRefusal } from './refusal'
+import { StoreUnavailableError } from './store'
 
 /** `points` requests per `durationSeconds`, counted in this process; or a limiter of your own (e.g. Redis). */
 export type RateLimit = { points: number; durationSeconds: number } | { limiter: RateLimiterAbstract } | false
@@ -19,7 +20,8 @@ export async function consume(limiter: RateLimiterAbstract | undefined, key: str
   try {
     await limiter.consume(key)
   } catch (rejection) {
-    if (!(rejection instanceof RateLimiterRes)) throw rejection
+    // A limiter whose store is down cannot promise its limit: refuse rather than let requests through.
+    if (!(rejection instanceof RateLimiterRes)) throw new StoreUnavailableError({ cause: rejection })
     throw new TokenRefusal('rate_limited', 429, `too many token requests from this ${what}`, {
       retryAfterSeconds: rejection.msBeforeNext / 1000,
     })

@@ -8,6 +8,7 @@ export type RefusalCode =
   | 'rate_limited'
   | 'clock_drift'
   | 'clock_unverified'
+  | 'store_unavailable'
   | 'token_too_large'
   | 'internal'
 

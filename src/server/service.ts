@@ -1,8 +1,9 @@
 import { SignJWT, type JWK } from 'jose'
 import { createClockGuard, type ClockGuardOptions } from './clock'
-import { createKeyRing, generateKey, loadKey, type RingKey, type SigningAlgorithm, type SigningKeyInput } from './keys'
+import { createKeyRing, createSharedKeyRing, generateKey, loadKey, type KeyRing, type RingKey, type SigningAlgorithm, type SigningKeyInput } from './keys'
 import { consume, createLimiter, readBodyWithin, type RateLimit } from './limits'
 import { isTokenRefusal, TokenRefusal } from './refusal'
+import { createMemoryStore, StoreUnavailableError, type Store } from './store'
 
 /** Who the request is for, as the application's own session knows it. */
 export interface Authenticated {
@@ -59,6 +60,12 @@ export interface TokenServiceOptions {
   maxBodyBytes?: number | undefined
   /** Whole encoded tokens above this are refused with 422. Default 3584 (3.5 KB). */
   maxTokenBytes?: number | undefined
+  /**
+   * State shared by several instances (e.g. `createRedisStore`): the token each session gets within
+   * the refresh window, and the key ring's rotation schedule. Requires `keys` from configuration.
+   * Default: this process's memory.
+   */
+  store?: Store | undefined
   /** Default: `console`. */
   logger?: TokenServiceLogger | undefined
   /** The clock used for `iat`, `exp` and rotations. Default `Date.now`. */
@@ -137,6 +144,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const sessionLimiter = createLimiter(options.sessionRateLimit ?? { points: 30, durationSeconds: 60 }, 'widget-token-session')
   const addressLimiter = createLimiter(options.addressRateLimit ?? { points: 300, durationSeconds: 60 }, 'widget-token-address')
   const clientAddress = options.clientAddress ?? nodeSocketAddress
+  const store = options.store ?? createMemoryStore({ now })
+  if (options.store && !options.keys?.length) {
+    throw new TypeError('widget-token/server: a shared store needs keys from configuration: keys generated per instance would differ')
+  }
   const ring = loadRing()
   // A misconfigured key surfaces through ready(), issue() and the 500 it causes, never as an unhandled rejection.
   ring.catch(() => {})
@@ -156,8 +167,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return createClockGuard(options.clock as ClockGuardOptions, now)
   }
 
-  async function loadRing() {
+  async function loadRing(): Promise<KeyRing> {
     const configured = options.keys ?? []
+    const activationDelayMs = settings.jwksMaxAgeSeconds * 1000
+    if (options.store) {
+      return createSharedKeyRing({ keys: await Promise.all(configured.map((input) => loadKey(input))), store: options.store, now, activationDelayMs })
+    }
     let keys: RingKey[]
     if (configured.length === 0) {
       logger.warn(
@@ -173,7 +188,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return createKeyRing({
       keys,
       now,
-      activationDelayMs: settings.jwksMaxAgeSeconds * 1000,
+      activationDelayMs,
       createNext: (activatesAt) => generateKey(keys[0]!.alg, activatesAt),
     })
   }
@@ -191,7 +206,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   async function sign(subject: string, claims: Record<string, unknown> = {}) {
     await guardClock()
     const keyRing = await ring
-    const key = keyRing.signingKey()
+    const key = await keyRing.signingKey()
     const iat = Math.floor(now() / 1000)
     const exp = iat + settings.ttlSeconds
     const extra = Object.fromEntries(Object.entries(claims).filter(([name]) => !REGISTERED.includes(name)))
@@ -218,6 +233,20 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     expiresIn: Math.max(0, Math.ceil((expiresAt - now()) / 1000)),
   })
 
+  /**
+   * One token per session per window, across instances: each may sign, but only the first to record
+   * its token in the store hands it out; the others answer with that one.
+   */
+  async function issueShared(sessionKey: string, who: Authenticated) {
+    const key = `refresh:${sessionKey}`
+    const shared = await store.get(key)
+    if (shared) return JSON.parse(shared) as { token: string; expiresAt: number }
+    const issued = await sign(who.subject, who.claims)
+    if (await store.setIfAbsent(key, JSON.stringify(issued), windowMs)) return issued
+    const winner = await store.get(key)
+    return winner ? (JSON.parse(winner) as { token: string; expiresAt: number }) : issued
+  }
+
   /** Requests of one session within the window share one signing. */
   function issueOnce(sessionKey: string, who: Authenticated) {
     const at = now()
@@ -227,7 +256,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     }
     const shared = recent.get(sessionKey)
     if (shared && at - shared.issuedAt < windowMs) return shared.issued
-    const issued = sign(who.subject, who.claims)
+    const issued = issueShared(sessionKey, who)
     recent.delete(sessionKey)
     recent.set(sessionKey, { issuedAt: at, issued })
     issued.catch(() => recent.get(sessionKey)?.issued === issued && recent.delete(sessionKey))
@@ -261,7 +290,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       throw new TokenRefusal('method_not_allowed', 405, 'use GET', { headers: { Allow: 'GET, HEAD' } })
     }
-    const body = { keys: (await ring).published() }
+    const body = { keys: await (await ring).published() }
     return Response.json(body, {
       headers: { 'Cache-Control': `public, max-age=${settings.jwksMaxAgeSeconds}`, 'Access-Control-Allow-Origin': '*' },
     })
@@ -280,6 +309,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         return await route(request, env)
       } catch (error) {
         if (isTokenRefusal(error)) return error.toResponse()
+        if (error instanceof StoreUnavailableError) {
+          logger.error(`widget-token/server: ${request.method} ${new URL(request.url).pathname} refused`, error)
+          return new TokenRefusal('store_unavailable', 503, 'the token service cannot reach its shared store', { retryAfterSeconds: 5 }).toResponse()
+        }
         logger.error(`widget-token/server: ${request.method} ${new URL(request.url).pathname} failed`, error)
         return new TokenRefusal('internal', 500, 'the token service failed').toResponse()
       }
@@ -289,7 +322,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       return answer(await sign(subject, claims))
     },
     async jwks() {
-      return { keys: (await ring).published() }
+      return { keys: await (await ring).published() }
     },
     async rotate() {
       return (await ring).rotate()

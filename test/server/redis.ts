@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import Redis from 'ioredis'
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+/** A client that fails fast while Redis is down instead of queueing commands. */
+export function connect(url = REDIS_URL) {
+  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50, lazyConnect: true })
+}
+
+/** Whether Redis answers at REDIS_URL; CI sets REQUIRE_REDIS=1 so a missing server fails instead of skipping. */
+export async function redisAvailable(): Promise<boolean> {
+  const client = connect()
+  client.on('error', () => {})
+  try {
+    await client.connect()
+    await client.ping()
+    return true
+  } catch {
+    const message = `Redis tests skipped: no Redis server at ${REDIS_URL} (start redis-server or set REDIS_URL)`
+    if (process.env.REQUIRE_REDIS === '1') throw new Error(`${message}, but REQUIRE_REDIS=1`)
+    console.warn(message)
+    return false
+  } finally {
+    client.disconnect()
+  }
+}
+
+export const uniquePrefix = () => `widget-token-test:${Date.now()}-${Math.random().toString(36).slice(2)}:`
+
+async function freePort() {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** A redis-server of the test's own, which it can stop and start again on the same port. */
+export async function ownRedisServer() {
+  const port = await freePort()
+  let child: ChildProcess | undefined
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    const probe = connect(`redis://127.0.0.1:${port}`)
+    probe.on('error', () => {})
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await probe.connect()
+        break
+      } catch (error) {
+        if (attempt > 100) throw error
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    }
+    probe.disconnect()
+  }
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!child || child.exitCode !== null) return resolve()
+      child.once('exit', () => resolve())
+      child.kill('SIGKILL')
+    })
+  await start()
+  return { url: `redis://127.0.0.1:${port}`, start, stop }
+}

@@ -1,0 +1,123 @@
+// @vitest-environment node
+import { execFileSync } from 'node:child_process'
+import { createLocalJWKSet, decodeProtectedHeader, exportPKCS8, generateKeyPair, jwtVerify } from 'jose'
+import { RateLimiterRedis } from 'rate-limiter-flexible'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createRedisStore, type SigningKeyInput, type TokenService, type TokenServiceOptions } from '../../src/server'
+import { createService, tokenRequest } from './helpers'
+import { connect, ownRedisServer, redisAvailable, uniquePrefix } from './redis'
+
+const available = await redisAvailable()
+const hasRedisServer = (() => {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+
+let keys: SigningKeyInput[]
+const cleanup: Array<() => unknown> = []
+
+beforeAll(async () => {
+  const pem = async () => exportPKCS8((await generateKeyPair('RS256', { extractable: true })).privateKey)
+  keys = [{ privateKey: await pem() }, { privateKey: await pem() }]
+})
+
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step()
+})
+
+/** Two instances of the token service, as two processes behind a load balancer would run it. */
+async function twoInstances(options: Partial<TokenServiceOptions> = {}, url?: string) {
+  const prefix = uniquePrefix()
+  const instances: TokenService[] = []
+  for (let index = 0; index < 2; index++) {
+    const client = connect(url)
+    client.on('error', () => {})
+    await client.connect()
+    const { service } = createService({ keys, algorithm: undefined, store: createRedisStore(client, { prefix }), ...options })
+    await service.ready()
+    instances.push(service)
+    cleanup.push(() => (service.close(), client.disconnect()))
+  }
+  return instances as [TokenService, TokenService]
+}
+
+const json = async (response: Response) => (await response.json()) as Record<string, any>
+
+describe.skipIf(!available)('several instances sharing Redis', () => {
+  it('give one token per session per refresh window', async () => {
+    const [a, b] = await twoInstances()
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, index) => (index % 2 ? a : b).fetch(tokenRequest('/token/refresh'))))
+    const tokens = new Set(await Promise.all(answers.map(async (response) => (await json(response)).token)))
+    expect(tokens.size).toBe(1)
+    const other = await json(await b.fetch(tokenRequest('/token/refresh', { session: 'other' })))
+    expect(tokens.has(other.token)).toBe(false)
+  })
+
+  it('hold one rate limit across both', async () => {
+    const client = connect()
+    await client.connect()
+    cleanup.push(() => client.disconnect())
+    const limiter = new RateLimiterRedis({ storeClient: client, keyPrefix: uniquePrefix(), points: 3, duration: 60 })
+    const [a, b] = await twoInstances({ sessionRateLimit: { limiter }, refreshWindowSeconds: 0.001 })
+    const statuses = []
+    for (const instance of [a, b, a, b]) statuses.push((await instance.fetch(tokenRequest())).status)
+    expect(statuses).toEqual([200, 200, 200, 429])
+  })
+
+  it('see a rotation started on one, and no token fails verification meanwhile', async () => {
+    let now = Date.now()
+    const [a, b] = await twoInstances({ now: () => now, jwksMaxAgeSeconds: 300, ttlSeconds: 900, refreshWindowSeconds: 0.001 })
+    const cachedFromB = createLocalJWKSet(await b.jwks())
+    const oldKid = decodeProtectedHeader((await b.issue('visitor')).token).kid
+    const { kid: newKid, activatesAt } = await a.rotate()
+
+    expect((await b.jwks()).keys.map((key) => key.kid)).toEqual(expect.arrayContaining([oldKid, newKid]))
+    for (; now < activatesAt + 120_000; now += 30_000) {
+      for (const instance of [a, b]) {
+        const { token } = await instance.issue('visitor')
+        expect(decodeProtectedHeader(token).kid).toBe(now < activatesAt ? oldKid : newKid)
+        await expect(jwtVerify(token, cachedFromB, { currentDate: new Date(now) })).resolves.toBeTruthy()
+      }
+    }
+    expect(await b.rotate()).toEqual({ kid: oldKid, activatesAt: now + 300_000 })
+  })
+
+  it('need keys from configuration', () => {
+    expect(() => createService({ store: createRedisStore(connect()) })).toThrow(/keys from configuration/)
+  })
+})
+
+describe.skipIf(!hasRedisServer)('a Redis restart', () => {
+  it('refuses with 503 and Retry-After while Redis is down, then recovers; issued tokens stay valid', async () => {
+    const redis = await ownRedisServer()
+    cleanup.push(() => redis.stop())
+    const [a, b] = await twoInstances({ refreshWindowSeconds: 0.001 }, redis.url)
+    const before = await json(await a.fetch(tokenRequest()))
+
+    await redis.stop()
+    for (const instance of [a, b]) {
+      const refused = await instance.fetch(tokenRequest('/token/refresh'))
+      expect(refused.status).toBe(503)
+      expect(refused.headers.get('retry-after')).toBe('5')
+      expect(await json(refused)).toEqual({ code: 'store_unavailable', message: 'the token service cannot reach its shared store' })
+    }
+
+    await redis.start()
+    let recovered: Response | undefined
+    // The clients reconnect on their own, within a few of their 50 ms retries.
+    for (let attempt = 0; attempt < 100 && recovered?.status !== 200; attempt++) {
+      recovered = await b.fetch(tokenRequest('/token/refresh'))
+      if (recovered.status !== 200) await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(recovered!.status).toBe(200)
+    const jwks = createLocalJWKSet(await b.jwks())
+    await expect(jwtVerify(before.token, jwks)).resolves.toBeTruthy()
+    await expect(jwtVerify((await json(recovered!)).token, jwks)).resolves.toBeTruthy()
+  })
+})
+
+if (!hasRedisServer) console.warn('Redis restart test skipped: no redis-server binary on PATH (apt-get install redis-server)')
