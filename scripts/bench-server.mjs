@@ -1,12 +1,17 @@
 // npm run bench:server — loopback only, a bounded number of requests, stops by itself.
-// Token issuance through widget-token/server, and the Data Action relay, each at 50 concurrent
-// connections, with the process's memory before and after.
+// Token issuance through widget-token/server (one instance in memory, then two instances sharing
+// Redis), and the Data Action relay, each at 50 concurrent connections, with the process's memory
+// before and after.
+import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
+import { createServer as createNetServer } from 'node:net'
 import { serve } from '@hono/node-server'
 import autocannon from 'autocannon'
-import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import Redis from 'ioredis'
+import { exportJWK, exportPKCS8, generateKeyPair, SignJWT } from 'jose'
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible'
 import { createRelay } from '../examples/data-action-relay/relay.mjs'
-import { createTokenService } from 'widget-token/server'
+import { createRedisStore, createTokenService } from 'widget-token/server'
 
 const CONNECTIONS = 50
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000)
@@ -44,31 +49,106 @@ async function load(title, options) {
   }
 }
 
-async function benchIssuance() {
-  const tokens = createTokenService({
+// Limits so high they never refuse: their cost is part of every request, as in production.
+const UNLIMITED = 1e9
+
+function tokenService(extra) {
+  return createTokenService({
     issuer: 'bench-portal',
     audience: 'c4b1a2e3-7f8d-4a9b-b1c2-d3e4f5a6b7c8',
     clock: false,
     logger: { warn: () => {}, error: (message, error) => console.error(message, error) },
-    // Every request signs: no shared refreshes, no rate limits.
+    // Every request signs: no shared refreshes.
     refreshWindowSeconds: 0.001,
-    sessionRateLimit: false,
-    addressRateLimit: false,
     authenticate: (request) => ({ subject: request.headers.get('x-visitor') ?? 'visitor' }),
+    ...extra,
   })
-  await tokens.ready()
-  const server = serve({ fetch: tokens.fetch, port: 0, hostname: '127.0.0.1' })
-  const url = await listen(server)
+}
+
+async function issue(title, services) {
+  const servers = []
+  for (const service of services) {
+    await service.ready()
+    servers.push(serve({ fetch: service.fetch, port: 0, hostname: '127.0.0.1' }))
+  }
+  const urls = await Promise.all(servers.map(listen))
   try {
-    return await load('token issuance (RS256)', {
-      url: `${url}/api/v1/embedded-cx/token/refresh`,
+    return await load(title, {
+      url: urls.map((url) => `${url}/api/v1/embedded-cx/token/refresh`),
       method: 'POST',
-      headers: { Origin: url, 'Content-Type': 'application/json', 'X-Visitor': 'customer-1' },
+      // Each instance checks Origin against the URL it was sent to: send the one both allow.
+      headers: { Origin: 'https://portal.example', 'Content-Type': 'application/json', 'X-Visitor': 'customer-1' },
       body: '{}',
     })
   } finally {
-    tokens.close()
-    await close(server)
+    for (const service of services) service.close()
+    await Promise.all(servers.map(close))
+  }
+}
+
+async function benchIssuance() {
+  const limits = (prefix) => ({
+    sessionRateLimit: { limiter: new RateLimiterMemory({ keyPrefix: `${prefix}s`, points: UNLIMITED, duration: 60 }) },
+    addressRateLimit: { limiter: new RateLimiterMemory({ keyPrefix: `${prefix}a`, points: UNLIMITED, duration: 60 }) },
+    allowedOrigins: ['https://portal.example'],
+  })
+  return issue('token issuance, 1 instance, memory', [tokenService(limits('bench'))])
+}
+
+async function freePort() {
+  const server = createNetServer().listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  const { port } = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+async function redisForBench() {
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+  const probe = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null })
+  probe.on('error', () => {})
+  try {
+    await probe.connect()
+    return { url, stop: async () => {} }
+  } catch {
+    // No server at REDIS_URL: run one of our own on loopback for the length of the bench.
+    const port = await freePort()
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    const started = await new Promise((resolve) => {
+      child.once('error', () => resolve(false))
+      setTimeout(() => resolve(child.exitCode === null), 300)
+    })
+    if (!started) return undefined
+    return { url: `redis://127.0.0.1:${port}`, stop: async () => void child.kill() }
+  } finally {
+    probe.disconnect()
+  }
+}
+
+async function benchIssuanceOnRedis() {
+  const redis = await redisForBench()
+  if (!redis) {
+    console.warn('two-instance Redis run skipped: no Redis at REDIS_URL and no redis-server on PATH')
+    return undefined
+  }
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true })
+  const keys = [{ privateKey: await exportPKCS8(privateKey) }]
+  const prefix = `widget-token-bench:${Date.now()}:`
+  const clients = [new Redis(redis.url), new Redis(redis.url)]
+  const services = clients.map((client) =>
+    tokenService({
+      keys,
+      store: createRedisStore(client, { prefix }),
+      sessionRateLimit: { limiter: new RateLimiterRedis({ storeClient: client, keyPrefix: `${prefix}s`, points: UNLIMITED, duration: 60 }) },
+      addressRateLimit: { limiter: new RateLimiterRedis({ storeClient: client, keyPrefix: `${prefix}a`, points: UNLIMITED, duration: 60 }) },
+      allowedOrigins: ['https://portal.example'],
+    }),
+  )
+  try {
+    return await issue('token issuance, 2 instances (one process), Redis', services)
+  } finally {
+    for (const client of clients) client.disconnect()
+    await redis.stop()
   }
 }
 
@@ -105,7 +185,7 @@ async function benchRelay() {
 }
 
 console.log(`${REQUESTS} requests each, ${CONNECTIONS} connections, loopback, Node ${process.version}\n`)
-const rows = [await benchIssuance(), await benchRelay()]
+const rows = [await benchIssuance(), await benchIssuanceOnRedis(), await benchRelay()].filter(Boolean)
 console.table(rows)
 if (rows.some((row) => row.failed > 0)) {
   console.error('some requests failed: the figures above are not comparable')
