@@ -204,6 +204,15 @@ describe('createTokenService', () => {
     expect(refused.headers.get('retry-after')).toBe('30')
   })
 
+  it('answers 503 store_unavailable when a rate limiter cannot reach its store', async () => {
+    const unreachable = { consume: () => Promise.reject(new Error('connection refused')) } as unknown as RateLimiterMemory
+    ;({ service } = createService({ sessionRateLimit: { limiter: unreachable } }))
+    const response = await service.fetch(tokenRequest())
+    expect(response.status).toBe(503)
+    expect(response.headers.get('retry-after')).toBe('5')
+    expect((await json(response)).code).toBe('store_unavailable')
+  })
+
   it('answers 500, logged, when authenticate throws, and the SDK retries', async () => {
     const { service: failing, logger } = createService({ authenticate: () => Promise.reject(new Error('session store down')) })
     service = failing
