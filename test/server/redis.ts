@@ -44,18 +44,21 @@ export async function ownRedisServer() {
   let child: ChildProcess | undefined
   const start = async () => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-    const probe = connect(`redis://127.0.0.1:${port}`)
-    probe.on('error', () => {})
     for (let attempt = 0; ; attempt++) {
+      // A fresh client per attempt: one that failed keeps reconnecting on its own.
+      const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: () => null, enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+      probe.on('error', () => {})
       try {
         await probe.connect()
+        await probe.ping()
         break
       } catch (error) {
-        if (attempt > 100) throw error
+        if (attempt > 200) throw error
         await new Promise((resolve) => setTimeout(resolve, 20))
+      } finally {
+        probe.disconnect()
       }
     }
-    probe.disconnect()
   }
   const stop = () =>
     new Promise<void>((resolve) => {

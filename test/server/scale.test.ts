@@ -117,7 +117,8 @@ describe.skipIf(!hasRedisServer)('a Redis restart', () => {
     const jwks = createLocalJWKSet(await b.jwks())
     await expect(jwtVerify(before.token, jwks)).resolves.toBeTruthy()
     await expect(jwtVerify((await json(recovered!)).token, jwks)).resolves.toBeTruthy()
-  })
+    // A real redis-server is stopped and started: on a busy machine that takes seconds.
+  }, 30_000)
 })
 
 if (!hasRedisServer) console.warn('Redis restart test skipped: no redis-server binary on PATH (apt-get install redis-server)')
