@@ -9,6 +9,7 @@ export interface Environment {
   SESSION_TTL_SECONDS: number
   TOKEN_SIGNING_KEY_FILE?: string | undefined
   CLOCK_REFERENCE_URL?: string | undefined
+  REDIS_URL?: string | undefined
 }
 
 /** Throws a TypeError naming every invalid variable. */

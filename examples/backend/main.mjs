@@ -1,5 +1,7 @@
 // Starts the example backend from the command line; settings come from the environment, checked first.
 import { readFileSync } from 'node:fs'
+import Redis from 'ioredis'
+import { createRedisStore } from 'widget-token/server'
 import { z } from 'zod'
 import { createBackend } from './server.mjs'
 
@@ -13,6 +15,10 @@ const environment = z.object({
   SESSION_TTL_SECONDS: seconds.default(8 * 3600),
   TOKEN_SIGNING_KEY_FILE: z.string().min(1).optional(),
   CLOCK_REFERENCE_URL: z.url({ protocol: /^https$/, error: 'CLOCK_REFERENCE_URL must be an https URL' }).optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL' }).optional(),
+}).refine((settings) => !settings.REDIS_URL || settings.TOKEN_SIGNING_KEY_FILE, {
+  path: ['REDIS_URL'],
+  message: 'several instances sharing Redis need TOKEN_SIGNING_KEY_FILE: keys generated per instance would differ',
 })
 
 /** The validated settings, or an Error naming every bad variable. */
@@ -34,6 +40,8 @@ export async function startFromEnvironment(overrides = {}, env = process.env) {
     sessionSecret: settings.SESSION_SECRET,
     sessionTtlSeconds: settings.SESSION_TTL_SECONDS,
     keys: settings.TOKEN_SIGNING_KEY_FILE ? [{ privateKey: readFileSync(settings.TOKEN_SIGNING_KEY_FILE, 'utf8') }] : undefined,
+    // Fail fast while Redis is down: the backend answers 503 rather than queue requests.
+    store: settings.REDIS_URL ? createRedisStore(new Redis(settings.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0 })) : undefined,
     clock: settings.CLOCK_REFERENCE_URL ? { url: settings.CLOCK_REFERENCE_URL, onDrift: ({ driftMs }) => console.error(`clock drift: ${driftMs} ms`) } : undefined,
     log: (line) => console.log(line),
     ...overrides,

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http'
-import type { ClockGuardOptions, SigningKeyInput } from 'widget-token/server'
+import type { ClockGuardOptions, SigningKeyInput, Store } from 'widget-token/server'
 
 export interface BackendOptions {
   host?: string
@@ -26,6 +26,11 @@ export interface BackendOptions {
   sessionTtlSeconds?: number
   /** The session store keeps at most this many; the least recently used go first. Default 10 000. */
   maxSessions?: number
+  /**
+   * Sessions, shared refreshes and the key schedule in a shared store (e.g. `createRedisStore`), so
+   * several backend instances serve one portal. Requires `keys`. Default: this process's memory.
+   */
+  store?: Store | undefined
   /** The server's clock. */
   now?: () => number
   /** Extra claims for a session's tokens. */

@@ -46,11 +46,12 @@ export async function createBackend({
   sessionSecret = randomBytes(32).toString('base64url'),
   sessionTtlSeconds = 8 * 3600,
   maxSessions = 10_000,
+  store,
   now = () => Date.now(),
   claimsFor = () => ({}),
   log = () => {},
 } = {}) {
-  const sessions = createSessionStore({ ttlSeconds: sessionTtlSeconds, maxSessions, now })
+  const sessions = createSessionStore({ ttlSeconds: sessionTtlSeconds, maxSessions, now, store })
   const failures = []
   const settings = { organizationId, leewaySeconds }
   let origin = ''
@@ -63,12 +64,13 @@ export async function createBackend({
     basePath: BASE_PATH,
     keys,
     clock,
+    store,
     now,
     sessionRateLimit: { points: 60, durationSeconds: 60 },
     logger: { warn: log, error: (message, error) => log(`${message}: ${error?.message ?? error}`) },
     authenticate: async (request) => {
       const { sid } = await parseSigned(request.headers.get('cookie') ?? '', sessionSecret, 'sid')
-      const session = sessions.get(sid || undefined)
+      const session = await sessions.get(sid || undefined)
       if (!session) return undefined
       return {
         subject: session.customerId,
@@ -104,7 +106,7 @@ export async function createBackend({
 
   const session = async (c) => {
     const id = await getSignedCookie(c, sessionSecret, 'sid')
-    return { id: id || undefined, session: sessions.get(id || undefined) }
+    return { id: id || undefined, session: await sessions.get(id || undefined) }
   }
   const html = (c, render) => {
     c.header('Cache-Control', 'no-store')
@@ -134,7 +136,7 @@ export async function createBackend({
     if (!form) return refusal(c, 400, 'bad_request', 'send JSON or a form')
     const name = String(form.name ?? '').trim().slice(0, 60) || 'Demo visitor'
     const { id: previous } = await session(c)
-    const id = sessions.create(name, previous)
+    const id = await sessions.create(name, previous)
     await setSignedCookie(c, 'sid', id, sessionSecret, {
       path: '/',
       httpOnly: true,
@@ -146,7 +148,7 @@ export async function createBackend({
     return c.json({ name })
   })
   app.post('/logout', csrf(), async (c) => {
-    sessions.delete((await session(c)).id)
+    await sessions.delete((await session(c)).id)
     deleteCookie(c, 'sid', { path: '/', httpOnly: true, sameSite: 'Strict', secure: origin.startsWith('https:') })
     c.header('Cache-Control', 'no-store')
     return c.json({})

@@ -122,3 +122,26 @@ describe.skipIf(!hasRedisServer)('a Redis restart', () => {
 })
 
 if (!hasRedisServer) console.warn('Redis restart test skipped: no redis-server binary on PATH (apt-get install redis-server)')
+
+describe.skipIf(!available)('the example backend on two instances sharing Redis', () => {
+  it('serves a session signed in on one from the other, and one token per refresh window', async () => {
+    const { createBackend } = await import('../../examples/backend/server.mjs')
+    const prefix = uniquePrefix()
+    const backends = []
+    for (let index = 0; index < 2; index++) {
+      const client = connect()
+      await client.connect()
+      const backend = await createBackend({ keys, sessionSecret: 'shared-session-secret-of-32-chars!', store: createRedisStore(client, { prefix }) })
+      backends.push(backend)
+      cleanup.push(() => backend.close().then(() => client.disconnect()))
+    }
+    const [a, b] = backends as [(typeof backends)[0], (typeof backends)[0]]
+    const login = await fetch(`${a.url}/login`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: a.url }, body: '{"name":"Ada"}' })
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!
+    const refresh = (backend: typeof a) =>
+      fetch(`${backend.url}/api/v1/embedded-cx/token/refresh`, { method: 'POST', headers: { Cookie: cookie, Origin: backend.url } })
+    const answers = await Promise.all([refresh(a), refresh(b), refresh(b)])
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200])
+    expect(new Set(await Promise.all(answers.map(async (answer) => (await json(answer)).token))).size).toBe(1)
+  })
+})
