@@ -251,6 +251,11 @@ describe('the example backend’s environment', () => {
     expect(readEnvironment({ PORT: '8080', TOKEN_TTL_SECONDS: '900' })).toMatchObject({ PORT: 8080, TOKEN_TTL_SECONDS: 900, LEEWAY_SECONDS: 20 })
   })
 
+  it('needs a configured signing key to share Redis between instances', () => {
+    expect(() => readEnvironment({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/REDIS_URL: several instances sharing Redis need TOKEN_SIGNING_KEY_FILE/)
+    expect(readEnvironment({ REDIS_URL: 'redis://127.0.0.1:6379', TOKEN_SIGNING_KEY_FILE: '/run/secrets/key.pem' }).REDIS_URL).toBe('redis://127.0.0.1:6379')
+  })
+
   it('names every invalid variable', () => {
     expect(() => readEnvironment({ PORT: 'eighty', TOKEN_TTL_SECONDS: '-5', SESSION_SECRET: 'short', CLOCK_REFERENCE_URL: 'http://time.example' })).toThrow(
       /PORT: .*; TOKEN_TTL_SECONDS: .*; SESSION_SECRET: SESSION_SECRET must be at least 32 characters; CLOCK_REFERENCE_URL: CLOCK_REFERENCE_URL must be an https URL/,
