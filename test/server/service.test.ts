@@ -65,6 +65,7 @@ describe('createTokenService', () => {
     const jwks = await service.fetch(new Request(`${ORIGIN}/chat/jwks.json`))
     expect(refresh.status).toBe(200)
     expect(jwks.status).toBe(200)
+    expect(jwks.headers.get('access-control-allow-origin')).toBe('*')
     expect(((await jwks.json()) as JSONWebKeySet).keys).toHaveLength(1)
     expect((await service.fetch(new Request(`${ORIGIN}/api/v1/embedded-cx/token`, { method: 'POST' }))).status).toBe(404)
   })
