@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 
 /**
@@ -33,7 +33,8 @@ function memorySessions({ ttlSeconds, maxSessions, now }) {
 }
 
 function sharedSessions(store, ttlSeconds) {
-  const key = (id) => `session:${id}`
+  // The shared store never holds a live session id, only its digest.
+  const key = (id) => `session:${createHash('sha256').update(id).digest('base64url')}`
   return {
     get: async (id) => {
       const stored = await store.get(key(id))

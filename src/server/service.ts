@@ -279,7 +279,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const who = await options.authenticate(request)
     if (!who) throw new TokenRefusal('unauthenticated', 401, 'sign in to the portal first')
     if (typeof who.subject !== 'string' || who.subject === '') throw new TypeError('widget-token/server: authenticate returned no subject')
-    const sessionKey = who.session ?? who.subject
+    const sessionKey = await fingerprint(who.session ?? who.subject)
     await consume(sessionLimiter, sessionKey, 'session')
     await guardClock()
     const body = answer(await issueOnce(sessionKey, who))
@@ -334,6 +334,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       clockGuard?.close()
     },
   }
+}
+
+// Session ids are secrets: counters and shared stores see only their digest.
+async function fingerprint(session: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(session))
+  let binary = ''
+  for (const byte of new Uint8Array(digest)) binary += String.fromCharCode(byte)
+  return btoa(binary)
 }
 
 function refererOrigin(referer: string | null): string | undefined {
