@@ -143,5 +143,12 @@ describe.skipIf(!available)('the example backend on two instances sharing Redis'
     const answers = await Promise.all([refresh(a), refresh(b), refresh(b)])
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200])
     expect(new Set(await Promise.all(answers.map(async (answer) => (await json(answer)).token))).size).toBe(1)
+    const sessionId = decodeURIComponent(cookie.slice('sid='.length)).split('.')[0]!
+    const inspector = connect()
+    await inspector.connect()
+    cleanup.push(() => inspector.disconnect())
+    const stored = await inspector.keys(`${prefix}*`)
+    expect(stored.length).toBeGreaterThan(1)
+    expect(stored.join(' ')).not.toContain(sessionId)
   })
 })
