@@ -66,6 +66,11 @@ export async function ownRedisServer() {
       child.once('exit', () => resolve())
       child.kill('SIGKILL')
     })
-  await start()
+  try {
+    await start()
+  } catch (error) {
+    await stop()
+    throw error
+  }
   return { url: `redis://127.0.0.1:${port}`, start, stop }
 }
