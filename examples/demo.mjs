@@ -1,8 +1,11 @@
-// `npm run demo`: bundles the SPA, starts the example backend and prints where to look.
-import { startFromEnvironment } from './backend/main.mjs'
-import { buildSpa } from './spa/build.mjs'
+// `npm run demo`: builds what changed (the SDK, the SPA), starts the example backend and prints where to look.
+import { buildIfStale } from '../scripts/build-if-stale.mjs'
 
-await buildSpa()
+buildIfStale('widget-token', ['src', 'rollup.config.mjs', 'package.json', 'tsconfig.json'], 'dist/widget-token.iife.min.js', ['npx', 'rollup', '-c', '--silent'])
+buildIfStale('example SPA', ['examples/spa', 'dist/index.js'], 'examples/spa/dist/app.js', ['node', 'examples/spa/build.mjs'])
+
+const { readEnvironment, startFromEnvironment } = await import('./backend/main.mjs')
+const settings = readEnvironment()
 
 let backend
 try {
@@ -16,8 +19,11 @@ console.log(`
   Example portal (script tag):  ${backend.url}/
   Example SPA (ESM bundle):     ${backend.url}/spa/
 
-  Sign in, then watch the widget panel and the event log: tokens live 90 s and are
-  replaced 20 s before they expire, without a reload. Ctrl-C stops the demo.
+  Sign in, then watch the state panel, the widget and the event log: tokens live
+  ${settings.TOKEN_TTL_SECONDS} s and are replaced ${settings.LEEWAY_SECONDS} s before they expire, without a reload.
+  The buttons drop the widget's session, expire its token and take the page offline.
+  Shorter or longer tokens: TOKEN_TTL_SECONDS=30 LEEWAY_SECONDS=10 npm run demo
+  Ctrl-C stops the demo.
 `)
 
 const stop = async () => {
