@@ -39,9 +39,8 @@ export interface Harness {
   close(): Promise<void>
 }
 
-export async function createHarness(simulation: Partial<SimulationOptions> = {}): Promise<Harness> {
+export async function createHarness(simulation: Partial<SimulationOptions> = {}, store: KeyValueStore = createMemoryStore()): Promise<Harness> {
   const sim = await createPlatformSimulation({ ...CLIENT, ...simulation })
-  const store = createMemoryStore()
   const crm = createMemoryCrm([profile()])
   const sessions = createMemorySessions()
   const correlation = createCorrelation({ store, sessions })

@@ -2,6 +2,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createHarness, manualClock, QUEUE_ID, until, type Harness } from './harness'
 import { queueTopic } from '../../examples/data-injection/worker'
+import { createRedisStore } from '../../examples/data-injection/store'
+import { connect, redisAvailable, uniquePrefix } from '../server/redis'
+
+const redis = await redisAvailable()
 
 let h: Harness
 
@@ -172,5 +176,28 @@ describe('the Platform API saying no', { timeout: 20_000 }, () => {
 
     await h.outcome(conversationId, 'injected')
     expect(h.sim.grantedTokens).toHaveLength(2)
+  })
+})
+
+describe.skipIf(!redis)('workers sharing Redis', { timeout: 20_000 }, () => {
+  it('patch a conversation once when two workers on two stores of one Redis both hear it', async () => {
+    await h.close()
+    const clients = [connect(), connect()]
+    await Promise.all(clients.map((client) => client.connect()))
+    const prefix = uniquePrefix()
+    const [first, second] = clients.map((client) => createRedisStore(client, { prefix }))
+    try {
+      h = await createHarness({}, first)
+      await h.startWorker()
+      await h.startWorker({ store: second! })
+      const { conversationId } = await h.chat()
+
+      await h.outcome(conversationId, 'injected')
+      await until(() => h.outcomes.filter((outcome) => outcome.conversationId === conversationId).length >= 2, 'the other worker to decide')
+      expect(h.outcomes.filter((outcome) => outcome.status === 'injected')).toHaveLength(1)
+      expect(patchesOf(conversationId)).toHaveLength(3)
+    } finally {
+      clients.forEach((client) => client.disconnect())
+    }
   })
 })
