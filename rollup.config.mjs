@@ -5,7 +5,8 @@ import typescript from '@rollup/plugin-typescript'
 import { dts } from 'rollup-plugin-dts'
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
-const external = Object.keys(pkg.dependencies)
+// Frameworks are the page's own copy, never bundled: optional peers of their bindings.
+const external = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)]
 
 // Each subpath export is its own entry, so a page pays only for the widget it embeds.
 const entries = {
@@ -18,6 +19,9 @@ const entries = {
   intercom: 'src/adapters/intercom.ts',
   twilio: 'src/adapters/twilio.ts',
   define: 'src/adapters/define.ts',
+  react: 'src/react.ts',
+  vue: 'src/vue.ts',
+  testing: 'src/testing.ts',
 }
 
 // The portal backend's half: Node and edge runtimes only, so it never shares a chunk with the browser builds.
