@@ -1,0 +1,136 @@
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
+import { createElement as h, StrictMode, type DependencyList } from 'react'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { useWidgetToken } from 'widget-token/react'
+import { createFakeBackend, createFakeWidget, type FakeBackend, type FakeWidget } from 'widget-token/testing'
+
+const MINUTE = 60_000
+const T0 = new Date('2026-03-02T09:00:00Z').getTime()
+
+let backend: FakeBackend
+/** Every widget adapter the component created, one per render. */
+let widgets: FakeWidget[]
+
+function Chat({ deps }: { deps?: DependencyList }) {
+  // A new options object, adapter and source on every render, as inline options are.
+  const widget = createFakeWidget()
+  widgets.push(widget)
+  const { state, expiresAt, error, refresh } = useWidgetToken({ fetchToken: (request) => backend.fetchToken(request), widget, random: () => 1 }, deps)
+  return h(
+    'div',
+    null,
+    h('p', { 'data-testid': 'state' }, state),
+    h('p', { 'data-testid': 'expires' }, expiresAt === undefined ? '' : new Date(expiresAt).toISOString()),
+    h('p', { 'data-testid': 'error' }, error?.code ?? ''),
+    h('button', { onClick: () => refresh().catch(() => {}) }, 'Reconnect'),
+  )
+}
+
+const inStrictMode = (deps?: DependencyList) => h(StrictMode, null, h(Chat, deps ? { deps } : {}))
+const text = (id: string) => screen.getByTestId(id).textContent
+const settle = (ms = 0) => act(() => vi.advanceTimersByTimeAsync(ms))
+const attached = () => widgets.filter((widget) => widget.attached)
+const received = () => widgets.flatMap((widget) => widget.received)
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: T0 })
+  backend = createFakeBackend({ lifetimeSeconds: 600 })
+  widgets = []
+})
+
+afterEach(() => {
+  cleanup()
+  vi.useRealTimers()
+})
+
+describe('useWidgetToken in StrictMode', () => {
+  it('starts once on mount and shows the token state', async () => {
+    render(inStrictMode())
+    expect(text('state')).toBe('idle')
+    await settle()
+
+    expect(backend.requests).toHaveLength(1)
+    expect(attached()).toHaveLength(1)
+    expect(received()).toMatchObject([{ token: backend.issued[0], first: true }])
+    expect(text('state')).toBe('active')
+    expect(text('expires')).toBe(new Date(T0 + 10 * MINUTE).toISOString())
+  })
+
+  it('keeps the widget supplied across re-renders with new option objects, without restarting', async () => {
+    const { rerender } = render(inStrictMode())
+    await settle()
+    for (let i = 0; i < 3; i++) rerender(inStrictMode())
+    await settle(20 * MINUTE)
+
+    // 10-minute tokens refreshed 2 minutes early, all to the one widget the manager started with.
+    expect(backend.requests).toHaveLength(3)
+    expect(attached()).toHaveLength(1)
+    expect(attached()[0]!.received.map(({ first }) => first)).toEqual([true, false, false])
+  })
+
+  it('starts over when a dependency changes', async () => {
+    const { rerender } = render(inStrictMode(['ada']))
+    await settle()
+    const first = attached()[0]!
+    rerender(inStrictMode(['grace']))
+    await settle()
+
+    expect(first.attached).toBe(false)
+    expect(attached()).toHaveLength(1)
+    expect(attached()[0]!.received).toMatchObject([{ token: backend.issued[1], first: true }])
+  })
+
+  it('does nothing after unmount: no widget call, no request, no timer', async () => {
+    const { unmount } = render(inStrictMode())
+    await settle()
+    unmount()
+    await settle(60 * MINUTE)
+
+    expect(attached()).toHaveLength(0)
+    expect(received()).toHaveLength(1)
+    expect(backend.requests).toHaveLength(1)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('lets a request in flight at unmount reach nothing', async () => {
+    backend.fail('hang')
+    const { unmount } = render(inStrictMode())
+    await settle()
+    expect(backend.hanging).toBe(1)
+    unmount()
+    await settle(MINUTE)
+
+    expect(backend.hanging).toBe(0)
+    expect(received()).toHaveLength(0)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('shows an ended session, with nothing left unhandled', async () => {
+    backend.fail('unauthorized')
+    render(inStrictMode())
+    await settle(MINUTE)
+
+    expect([text('state'), text('error')]).toEqual(['ended', 'unauthorized'])
+    expect(backend.requests).toHaveLength(1)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('shows a failure while it is retried, and clears it when a token arrives', async () => {
+    backend.fail('server_error')
+    render(inStrictMode())
+    await settle()
+    expect([text('state'), text('error')]).toEqual(['starting', 'http'])
+
+    await settle(MINUTE)
+    expect([text('state'), text('error')]).toEqual(['active', ''])
+  })
+
+  it('refreshes on demand', async () => {
+    render(inStrictMode())
+    await settle()
+    fireEvent.click(screen.getByText('Reconnect'))
+    await settle()
+
+    expect(attached()[0]!.received).toHaveLength(2)
+  })
+})
