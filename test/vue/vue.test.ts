@@ -1,0 +1,145 @@
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { defineComponent, h, ref, type Ref } from 'vue'
+import { useWidgetToken } from 'widget-token/vue'
+import { createFakeBackend, createFakeWidget, type FakeBackend, type FakeWidget } from 'widget-token/testing'
+
+const MINUTE = 60_000
+const T0 = new Date('2026-03-02T09:00:00Z').getTime()
+
+let backend: FakeBackend
+let widgets: FakeWidget[]
+let wrapper: VueWrapper | undefined
+
+const newWidget = () => {
+  const widget = createFakeWidget()
+  widgets.push(widget)
+  return widget
+}
+
+/** A component showing the token's status; `visitor` given, the options are a getter that reads it. */
+function chat(visitor?: Ref<string>) {
+  return defineComponent({
+    setup() {
+      const { state, expiresAt, error, refresh } = useWidgetToken(
+        visitor
+          ? () => ({ endpoint: `/api/${visitor.value}/token`, fetch: backend.fetch, widget: newWidget() })
+          : { fetchToken: backend.fetchToken, widget: newWidget(), random: () => 1 },
+      )
+      return () =>
+        h('div', [
+          h('p', { 'data-test': 'state' }, state.value),
+          h('p', { 'data-test': 'expires' }, expiresAt.value === undefined ? '' : new Date(expiresAt.value).toISOString()),
+          h('p', { 'data-test': 'error' }, error.value?.code ?? ''),
+          h('button', { onClick: () => refresh().catch(() => {}) }, 'Reconnect'),
+        ])
+    },
+  })
+}
+
+const text = (name: string) => wrapper!.get(`[data-test=${name}]`).text()
+const settle = async (ms = 0) => {
+  await vi.advanceTimersByTimeAsync(ms)
+  await flushPromises()
+}
+const attached = () => widgets.filter((widget) => widget.attached)
+const received = () => widgets.flatMap((widget) => widget.received)
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: T0 })
+  backend = createFakeBackend({ lifetimeSeconds: 600 })
+  widgets = []
+})
+
+afterEach(() => {
+  wrapper?.unmount()
+  wrapper = undefined
+  vi.useRealTimers()
+})
+
+describe('useWidgetToken in Vue', () => {
+  it('starts on mount and shows the token state', async () => {
+    wrapper = mount(chat())
+    await settle()
+
+    expect(backend.requests).toHaveLength(1)
+    expect(received()).toMatchObject([{ token: backend.issued[0], first: true }])
+    expect(text('state')).toBe('active')
+    expect(text('expires')).toBe(new Date(T0 + 10 * MINUTE).toISOString())
+  })
+
+  it('keeps the widget supplied through refreshes', async () => {
+    wrapper = mount(chat())
+    await settle(20 * MINUTE)
+
+    expect(attached()).toHaveLength(1)
+    expect(attached()[0]!.received.map(({ first }) => first)).toEqual([true, false, false])
+  })
+
+  it('starts over when a value read by the options getter changes', async () => {
+    const visitor = ref('ada')
+    wrapper = mount(chat(visitor))
+    await settle()
+    const first = attached()[0]!
+    visitor.value = 'grace'
+    await settle()
+
+    expect(first.attached).toBe(false)
+    expect(attached()).toHaveLength(1)
+    expect(attached()[0]!.received).toMatchObject([{ token: backend.issued[1], first: true }])
+    expect(backend.requests.map(({ url }) => url)).toEqual(['/api/ada/token', '/api/grace/token'])
+  })
+
+  it('does nothing after unmount: no widget call, no request, no timer', async () => {
+    wrapper = mount(chat())
+    await settle()
+    wrapper.unmount()
+    wrapper = undefined
+    await settle(60 * MINUTE)
+
+    expect(attached()).toHaveLength(0)
+    expect(received()).toHaveLength(1)
+    expect(backend.requests).toHaveLength(1)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('lets a request in flight at unmount reach nothing', async () => {
+    backend.fail('hang')
+    wrapper = mount(chat())
+    await settle()
+    wrapper.unmount()
+    wrapper = undefined
+    await settle(MINUTE)
+
+    expect(backend.hanging).toBe(0)
+    expect(received()).toHaveLength(0)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('shows an ended session, with nothing left unhandled', async () => {
+    backend.fail('unauthorized')
+    wrapper = mount(chat())
+    await settle(MINUTE)
+
+    expect([text('state'), text('error')]).toEqual(['ended', 'unauthorized'])
+  })
+
+  it('shows a failure while it is retried, and clears it when a token arrives', async () => {
+    backend.fail('server_error')
+    wrapper = mount(chat())
+    await settle()
+    expect([text('state'), text('error')]).toEqual(['starting', 'http'])
+
+    await settle(MINUTE)
+    expect([text('state'), text('error')]).toEqual(['active', ''])
+  })
+
+  it('refreshes on demand', async () => {
+    wrapper = mount(chat())
+    await settle()
+    await wrapper.get('button').trigger('click')
+    await settle()
+
+    expect(attached()[0]!.received).toHaveLength(2)
+  })
+})
