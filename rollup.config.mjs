@@ -24,6 +24,26 @@ const entries = {
   testing: 'src/testing.ts',
 }
 
+const scriptTagAdapters = {
+  salesforce: 'src/adapters/salesforce.ts',
+  zendesk: 'src/adapters/zendesk.ts',
+  messenger: 'src/adapters/messenger.ts',
+  intercom: 'src/adapters/intercom.ts',
+  twilio: 'src/adapters/twilio.ts',
+}
+
+// Property names that never cross the public API may be shortened, but only inside the core's own
+// script: the adapter scripts are minified apart from it and share objects with it.
+const CORE_PRIVATE_PROPERTIES = /^(refreshAt|sentAt|failures|invalidInARow|policy|timeoutMs|leewayMs|toEpoch|tabKey|started|onTimeout)$/
+
+const minify = (privateProperties) =>
+  terser({
+    ecma: 2020,
+    compress: { passes: 2, unsafe: true, pure_getters: true },
+    ...(privateProperties && { mangle: { properties: { regex: privateProperties } } }),
+    format: { comments: false },
+  })
+
 // The portal backend's half: Node and edge runtimes only, so it never shares a chunk with the browser builds.
 const serverEntries = {
   server: 'src/server/index.ts',
@@ -57,22 +77,15 @@ export default [
     // The script-tag build: everything bundled, one global.
     input: 'src/index.ts',
     plugins: [nodeResolve({ browser: true }), compile()],
-    output: {
-      file: 'dist/widget-token.iife.min.js',
-      format: 'iife',
-      name: 'WidgetToken',
-      sourcemap: true,
-      plugins: [
-        terser({
-          ecma: 2020,
-          compress: { passes: 2, unsafe: true, pure_getters: true },
-          // Property names that never cross the public API may be shortened.
-          mangle: { properties: { regex: /^(refreshAt|sentAt|failures|invalidInARow|policy|timeoutMs|leewayMs|toEpoch|tabKey|started|onTimeout)$/ } },
-          format: { comments: false },
-        }),
-      ],
-    },
+    // `extend` fills an existing WidgetToken global, so the adapter scripts may load before or after it.
+    output: { file: 'dist/widget-token.iife.min.js', format: 'iife', name: 'WidgetToken', extend: true, sourcemap: true, plugins: [minify(CORE_PRIVATE_PROPERTIES)] },
   },
+  // One script per adapter, adding itself to the WidgetToken global: a portal page needs two tags.
+  ...Object.entries(scriptTagAdapters).map(([name, input]) => ({
+    input,
+    plugins: [nodeResolve({ browser: true }), compile()],
+    output: { file: `dist/widget-token.${name}.iife.min.js`, format: 'iife', name: 'WidgetToken', extend: true, sourcemap: true, plugins: [minify()] },
+  })),
   ...Object.entries({ ...entries, ...serverEntries }).flatMap(([name, input]) => [
     { input, external, plugins: [dts()], output: { file: `dist/${name}.d.ts`, format: 'es' } },
     { input, external, plugins: [dts()], output: { file: `dist/${name}.d.cts`, format: 'es' } },
