@@ -6,6 +6,11 @@ export type { TokenStatus } from './status'
 
 export interface WidgetToken extends TokenStatus {
   /**
+   * The running manager, for its events (`manager.on('warning', …)` in an effect that depends on it);
+   * `undefined` before mount and after unmount.
+   */
+  manager: TokenManager | undefined
+  /**
    * Replaces the token now (joins a refresh already under way). Rejects with that attempt's error,
    * or with an `InvalidStateError` before the manager has started or after unmount.
    */
@@ -29,15 +34,18 @@ export interface WidgetToken extends TokenStatus {
  */
 export function useWidgetToken(options: TokenManagerOptions, deps: DependencyList = []): WidgetToken {
   const [status, setStatus] = useState<TokenStatus>(idleStatus)
+  const [manager, setManager] = useState<TokenManager | undefined>(undefined)
   const running = useRef<TokenManager | undefined>(undefined)
 
   useEffect(() => {
     const manager = createTokenManager(options)
     running.current = manager
+    setManager(manager)
     const stop = follow(manager, setStatus)
     return () => {
       stop()
       if (running.current === manager) running.current = undefined
+      setManager(undefined)
       setStatus(idleStatus)
     }
     // `options` are deliberately read only when `deps` change: see the documentation above.
@@ -48,5 +56,5 @@ export function useWidgetToken(options: TokenManagerOptions, deps: DependencyLis
     () => running.current?.refresh() ?? Promise.reject(new DOMException('not started', 'InvalidStateError')),
     [],
   )
-  return { ...status, refresh }
+  return { ...status, manager, refresh }
 }

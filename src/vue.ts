@@ -8,6 +8,8 @@ export interface WidgetToken {
   state: ComputedRef<TokenStatus['state']>
   expiresAt: ComputedRef<TokenStatus['expiresAt']>
   error: ComputedRef<TokenStatus['error']>
+  /** The running manager, for its events (`watch` it and call `on`); `undefined` before mount and after unmount. */
+  manager: ComputedRef<TokenManager | undefined>
   /**
    * Replaces the token now (joins a refresh already under way). Rejects with that attempt's error,
    * or with an `InvalidStateError` before the manager has started or after unmount.
@@ -27,29 +29,30 @@ export interface WidgetToken {
  */
 export function useWidgetToken(options: MaybeRefOrGetter<TokenManagerOptions>): WidgetToken {
   const status = shallowRef<TokenStatus>(idleStatus)
-  let manager: TokenManager | undefined
+  const manager = shallowRef<TokenManager | undefined>(undefined)
   let stop: (() => void) | undefined
 
   function restart(current: TokenManagerOptions): void {
     stop?.()
     status.value = idleStatus
-    manager = createTokenManager(current)
-    stop = follow(manager, (next) => (status.value = next))
+    manager.value = createTokenManager(current)
+    stop = follow(manager.value, (next) => (status.value = next))
   }
 
   onMounted(() => restart(toValue(options)))
   watch(() => toValue(options), (current) => {
-    if (manager) restart(current)
+    if (manager.value) restart(current)
   })
   onScopeDispose(() => {
     stop?.()
-    manager = stop = undefined
+    stop = manager.value = undefined
   })
 
   return {
     state: computed(() => status.value.state),
     expiresAt: computed(() => status.value.expiresAt),
     error: computed(() => status.value.error),
-    refresh: () => manager?.refresh() ?? Promise.reject(new DOMException('not started', 'InvalidStateError')),
+    manager: computed(() => manager.value),
+    refresh: () => manager.value?.refresh() ?? Promise.reject(new DOMException('not started', 'InvalidStateError')),
   }
 }

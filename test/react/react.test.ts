@@ -15,13 +15,14 @@ function Chat({ deps }: { deps?: DependencyList }) {
   // A new options object, adapter and source on every render, as inline options are.
   const widget = createFakeWidget()
   widgets.push(widget)
-  const { state, expiresAt, error, refresh } = useWidgetToken({ fetchToken: (request) => backend.fetchToken(request), widget, random: () => 1 }, deps)
+  const { state, expiresAt, error, manager, refresh } = useWidgetToken({ fetchToken: (request) => backend.fetchToken(request), widget, random: () => 1 }, deps)
   return h(
     'div',
     null,
     h('p', { 'data-testid': 'state' }, state),
     h('p', { 'data-testid': 'expires' }, expiresAt === undefined ? '' : new Date(expiresAt).toISOString()),
     h('p', { 'data-testid': 'error' }, error?.code ?? ''),
+    h('p', { 'data-testid': 'manager' }, manager?.state ?? 'none'),
     h('button', { onClick: () => refresh().catch(() => {}) }, 'Reconnect'),
   )
 }
@@ -54,6 +55,9 @@ describe('useWidgetToken in StrictMode', () => {
     expect(received()).toMatchObject([{ token: backend.issued[0], first: true }])
     expect(text('state')).toBe('active')
     expect(text('expires')).toBe(new Date(T0 + 10 * MINUTE).toISOString())
+    // The manager itself, for events: the one that reached the widget, not StrictMode's discarded one.
+    expect(text('manager')).not.toBe('none')
+    expect(text('manager')).not.toBe('stopped')
   })
 
   it('keeps the widget supplied across re-renders with new option objects, without restarting', async () => {

@@ -21,7 +21,7 @@ const newWidget = () => {
 function chat(visitor?: Ref<string>) {
   return defineComponent({
     setup() {
-      const { state, expiresAt, error, refresh } = useWidgetToken(
+      const { state, expiresAt, error, manager, refresh } = useWidgetToken(
         visitor
           ? () => ({ endpoint: `/api/${visitor.value}/token`, fetch: backend.fetch, widget: newWidget() })
           : { fetchToken: backend.fetchToken, widget: newWidget(), random: () => 1 },
@@ -31,6 +31,7 @@ function chat(visitor?: Ref<string>) {
           h('p', { 'data-test': 'state' }, state.value),
           h('p', { 'data-test': 'expires' }, expiresAt.value === undefined ? '' : new Date(expiresAt.value).toISOString()),
           h('p', { 'data-test': 'error' }, error.value?.code ?? ''),
+          h('p', { 'data-test': 'manager' }, manager.value?.state ?? 'none'),
           h('button', { onClick: () => refresh().catch(() => {}) }, 'Reconnect'),
         ])
     },
@@ -66,6 +67,7 @@ describe('useWidgetToken in Vue', () => {
     expect(received()).toMatchObject([{ token: backend.issued[0], first: true }])
     expect(text('state')).toBe('active')
     expect(text('expires')).toBe(new Date(T0 + 10 * MINUTE).toISOString())
+    expect(text('manager')).not.toBe('none')
   })
 
   it('keeps the widget supplied through refreshes', async () => {
