@@ -27,9 +27,9 @@ export function unsignedToken({ lifetimeSeconds = 1800, issuedAt = Date.now(), c
   return `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: 'test-visitor', iat, exp: iat + lifetimeSeconds, ...claims })}.`
 }
 
+// UTF-8 through encodeURIComponent rather than TextEncoder, which Jest's jsdom environment lacks.
 function base64url(value: unknown): string {
-  let binary = ''
-  for (const byte of new TextEncoder().encode(JSON.stringify(value))) binary += String.fromCharCode(byte)
+  const binary = encodeURIComponent(JSON.stringify(value)).replace(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
