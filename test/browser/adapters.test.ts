@@ -41,7 +41,8 @@ const cases: Record<string, Case> = {
       if (command !== 'registerPlugin') return
       const commands = {}
       register({ registerCommand: (type, handler) => (commands[type] = handler), subscribe() {},
-        ready: () => commands.getAuthCode({ resolve: ({ authCode }) => received.push(authCode), reject() {} }) })
+        // Messenger asks for a code once it has loaded, after the plugin is ready.
+        ready: () => setTimeout(() => commands.getAuthCode({ resolve: ({ authCode }) => received.push(authCode), reject() {} })) })
     }`,
     setup: `{ fetchToken: WidgetToken.authCodeSource({ endpoint: '/auth-code' }), widget: WidgetToken.genesysMessenger() }`,
     push: false,
@@ -56,7 +57,9 @@ const cases: Record<string, Case> = {
     adds: ['twilioConversations'],
     vendor: `window.connectTwilio = (token) => {
       received.push(token)
-      return { updateToken: async (next) => received.push(next), on() {}, removeListener() {}, shutdown() {} } }`,
+      // A client initialises shortly after it is made, and takes new tokens from then on.
+      return { updateToken: async (next) => received.push(next), removeListener() {}, shutdown() {},
+        on: (event, listener) => event === 'initialized' && setTimeout(listener) } }`,
     setup: `{ endpoint: '/token', widget: WidgetToken.twilioConversations({ connect: window.connectTwilio }) }`,
     push: true,
   },
