@@ -6,7 +6,7 @@ import terser from '@rollup/plugin-terser'
 
 // The app imports 'widget-token' as any app would; here that is this repository's own ESM build.
 const builds = Object.fromEntries(
-  ['index', 'tabs', 'react'].map((name) => [
+  ['index', 'react'].map((name) => [
     name === 'index' ? 'widget-token' : `widget-token/${name}`,
     fileURLToPath(new URL(`../../dist/${name}.js`, import.meta.url)),
   ]),

@@ -5,7 +5,6 @@ import { flushSync } from 'react-dom'
 import { createRoot } from 'react-dom/client'
 import { genWidget } from 'widget-token'
 import { useWidgetToken } from 'widget-token/react'
-import { shareAcrossTabs } from 'widget-token/tabs'
 import { showEvents } from '../../shared/event-log.js'
 
 const settings = JSON.parse(document.getElementById('settings').textContent)
@@ -49,9 +48,8 @@ function Portal({ name, onSignOut }) {
     endpoint: '/api/v1/embedded-cx/token',
     refreshEndpoint: '/api/v1/embedded-cx/token/refresh',
     leewaySeconds: settings.leewaySeconds,
+    // Tabs of the app share one token request per lifetime, as every manager does by default.
     widget: genWidget({ config: { organization: { id: settings.organizationId, region: 'mypurecloud.com' } } }),
-    // Several tabs of the app share one token request per lifetime.
-    tabs: shareAcrossTabs(),
   })
   const log = useRef(null)
   useEffect(() => {
