@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type DependencyList } from 'react'
+import { useCallback, useEffect, useState, type DependencyList } from 'react'
 import { createTokenManager, type TokenManager, type TokenManagerOptions } from './manager'
 import { follow, idleStatus, type TokenStatus } from './status'
 
@@ -6,14 +6,12 @@ export type { TokenStatus } from './status'
 
 export interface WidgetToken extends TokenStatus {
   /**
-   * The running manager, for its events (`manager.on('warning', …)` in an effect that depends on it);
-   * `undefined` before mount and after unmount.
+   * The component's manager, for its events: subscribe in an effect that depends on it, e.g.
+   * `useEffect(() => manager.on('warning', report), [manager])`. Effects run before the manager
+   * starts, so such a listener sees every event. A new one when `deps` change.
    */
-  manager: TokenManager | undefined
-  /**
-   * Replaces the token now (joins a refresh already under way). Rejects with that attempt's error,
-   * or with an `InvalidStateError` before the manager has started or after unmount.
-   */
+  manager: TokenManager
+  /** Replaces the token now (joins a refresh already under way). Rejects with that attempt's error, or when not running. */
   refresh(): Promise<void>
 }
 
@@ -21,7 +19,7 @@ export interface WidgetToken extends TokenStatus {
  * Keeps the widget's token alive while the component is mounted: starts a token manager on mount,
  * stops it on unmount, and re-renders with its status.
  *
- * `options` are read when the manager starts; a new object on every render changes nothing. To
+ * `options` are read when the manager is made; a new object on every render changes nothing. To
  * start over with other options (another visitor, another widget), list the values that matter in
  * `deps`, as with `useEffect`, or remount the component with a new `key`.
  *
@@ -33,28 +31,29 @@ export interface WidgetToken extends TokenStatus {
  * }
  */
 export function useWidgetToken(options: TokenManagerOptions, deps: DependencyList = []): WidgetToken {
+  // Made during render, which has no side effects (nothing starts until the effect), so that the
+  // component's own effects can subscribe to it before its first event.
+  const [made, setMade] = useState(() => ({ deps, manager: createTokenManager(options) }))
+  let current = made
+  if (!sameDeps(made.deps, deps)) {
+    current = { deps, manager: createTokenManager(options) }
+    setMade(current)
+  }
+  const { manager } = current
   const [status, setStatus] = useState<TokenStatus>(idleStatus)
-  const [manager, setManager] = useState<TokenManager | undefined>(undefined)
-  const running = useRef<TokenManager | undefined>(undefined)
 
   useEffect(() => {
-    const manager = createTokenManager(options)
-    running.current = manager
-    setManager(manager)
     const stop = follow(manager, setStatus)
     return () => {
       stop()
-      if (running.current === manager) running.current = undefined
-      setManager(undefined)
       setStatus(idleStatus)
     }
-    // `options` are deliberately read only when `deps` change: see the documentation above.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps)
+  }, [manager])
 
-  const refresh = useCallback(
-    () => running.current?.refresh() ?? Promise.reject(new DOMException('not started', 'InvalidStateError')),
-    [],
-  )
+  const refresh = useCallback(() => manager.refresh(), [manager])
   return { ...status, manager, refresh }
+}
+
+function sameDeps(before: DependencyList, after: DependencyList): boolean {
+  return before.length === after.length && before.every((value, index) => Object.is(value, after[index]))
 }

@@ -1,5 +1,5 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
-import { createElement as h, StrictMode, type DependencyList } from 'react'
+import { createElement as h, StrictMode, useEffect, type DependencyList } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useWidgetToken } from 'widget-token/react'
 import { createFakeBackend, createFakeWidget, type FakeBackend, type FakeWidget } from 'widget-token/testing'
@@ -22,7 +22,7 @@ function Chat({ deps }: { deps?: DependencyList }) {
     h('p', { 'data-testid': 'state' }, state),
     h('p', { 'data-testid': 'expires' }, expiresAt === undefined ? '' : new Date(expiresAt).toISOString()),
     h('p', { 'data-testid': 'error' }, error?.code ?? ''),
-    h('p', { 'data-testid': 'manager' }, manager?.state ?? 'none'),
+    h('p', { 'data-testid': 'manager' }, manager.state),
     h('button', { onClick: () => refresh().catch(() => {}) }, 'Reconnect'),
   )
 }
@@ -56,8 +56,7 @@ describe('useWidgetToken in StrictMode', () => {
     expect(text('state')).toBe('active')
     expect(text('expires')).toBe(new Date(T0 + 10 * MINUTE).toISOString())
     // The manager itself, for events: the one that reached the widget, not StrictMode's discarded one.
-    expect(text('manager')).not.toBe('none')
-    expect(text('manager')).not.toBe('stopped')
+    expect(text('manager')).toBe('active')
   })
 
   it('keeps the widget supplied across re-renders with new option objects, without restarting', async () => {
@@ -127,6 +126,19 @@ describe('useWidgetToken in StrictMode', () => {
 
     await settle(MINUTE)
     expect([text('state'), text('error')]).toEqual(['active', ''])
+  })
+
+  it('lets the component subscribe to its manager before the first event', async () => {
+    const reasons: string[] = []
+    function Logged() {
+      const { manager } = useWidgetToken({ fetchToken: backend.fetchToken, widget: createFakeWidget() })
+      useEffect(() => manager.on('token', ({ reason }) => reasons.push(reason)), [manager])
+      return null
+    }
+    render(h(StrictMode, null, h(Logged)))
+    await settle()
+
+    expect(reasons).toEqual(['start'])
   })
 
   it('refreshes on demand', async () => {

@@ -14,7 +14,7 @@ describe('the bindings and the testing kit, as typed for users', () => {
     expectTypeOf(token.state).toEqualTypeOf<Shown>()
     expectTypeOf(token.expiresAt).toEqualTypeOf<number | undefined>()
     expectTypeOf(token.error).toEqualTypeOf<WidgetTokenError | undefined>()
-    expectTypeOf(token.manager).toEqualTypeOf<TokenManager | undefined>()
+    expectTypeOf(token.manager).toEqualTypeOf<TokenManager>()
     expectTypeOf(token.refresh).returns.toEqualTypeOf<Promise<void>>()
     // @ts-expect-error the widget adapter is required
     useReact({ endpoint: '/api/token' })

@@ -52,8 +52,8 @@ function Portal({ name, onSignOut }) {
     widget: genWidget({ config: { organization: { id: settings.organizationId, region: 'mypurecloud.com' } } }),
   })
   const log = useRef(null)
+  // Effects run before the manager starts: the log sees every event.
   useEffect(() => {
-    if (!manager) return
     window.spaManager = manager
     return showEvents(manager, log.current)
   }, [manager])
