@@ -24,7 +24,9 @@ const entries = {
   testing: 'src/testing.ts',
 }
 
-const scriptTagAdapters = {
+// Scripts that add themselves to the WidgetToken global: each adapter, and the debug trail's wording.
+const scriptTagAddOns = {
+  debug: 'src/debug.ts',
   salesforce: 'src/adapters/salesforce.ts',
   zendesk: 'src/adapters/zendesk.ts',
   messenger: 'src/adapters/messenger.ts',
@@ -80,8 +82,8 @@ export default [
     // `extend` fills an existing WidgetToken global, so the adapter scripts may load before or after it.
     output: { file: 'dist/widget-token.iife.min.js', format: 'iife', name: 'WidgetToken', extend: true, sourcemap: true, plugins: [minify(CORE_PRIVATE_PROPERTIES)] },
   },
-  // One script per adapter, adding itself to the WidgetToken global: a portal page needs two tags.
-  ...Object.entries(scriptTagAdapters).map(([name, input]) => ({
+  // One script per adapter (and one for the debug trail), adding itself to the WidgetToken global: a portal page needs two tags.
+  ...Object.entries(scriptTagAddOns).map(([name, input]) => ({
     input,
     plugins: [nodeResolve({ browser: true }), compile()],
     output: { file: `dist/widget-token.${name}.iife.min.js`, format: 'iife', name: 'WidgetToken', extend: true, sourcemap: true, plugins: [minify()] },

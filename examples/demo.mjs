@@ -1,8 +1,9 @@
-// `npm run demo`: builds what changed (the SDK, the SPA), starts the example backend and prints where to look.
+// `npm run demo`: builds what changed (the SDK, the example apps), starts the example backend and prints where to look.
 import { buildIfStale } from '../scripts/build-if-stale.mjs'
 
 buildIfStale('widget-token', ['src', 'rollup.config.mjs', 'package.json', 'tsconfig.json'], 'dist/widget-token.iife.min.js', ['npx', 'rollup', '-c', '--silent'])
-buildIfStale('example SPA', ['examples/spa', 'dist/index.js'], 'examples/spa/dist/app.js', ['node', 'examples/spa/build.mjs'])
+buildIfStale('example SPA', ['examples/spa/src', 'examples/spa/rollup.config.mjs', 'dist/index.js', 'dist/react.js'], 'examples/spa/dist/app.js', ['node', 'examples/spa/build.mjs'])
+buildIfStale('example Vue app', ['examples/vue/src', 'examples/vue/rollup.config.mjs', 'dist/index.js', 'dist/vue.js'], 'examples/vue/dist/app.js', ['node', 'examples/vue/build.mjs'])
 
 const { readEnvironment, startFromEnvironment } = await import('./backend/main.mjs')
 const settings = readEnvironment()
@@ -17,7 +18,8 @@ try {
 
 console.log(`
   Example portal (script tag):  ${backend.url}/
-  Example SPA (ESM bundle):     ${backend.url}/spa/
+  Example SPA (React, ESM):     ${backend.url}/spa/
+  Example Vue app (ESM):        ${backend.url}/vue/
 
   Sign in, then watch the state panel, the widget and the event log: tokens live
   ${settings.TOKEN_TTL_SECONDS} s and are replaced ${settings.LEEWAY_SECONDS} s before they expire, without a reload.

@@ -63,13 +63,13 @@ export function portalPage({ nonce, session, settings }) {
 }
 
 /** The single-page app's shell; the app itself is the ESM build bundled by rollup. */
-export function spaPage({ nonce, settings }) {
+export function spaPage({ nonce, settings, app = '/spa/app.js', title = 'Example SPA' }) {
   return layout({
     nonce,
-    title: 'Example SPA',
+    title,
     body: `<div id="app"></div>
 <script type="application/json" id="settings">${json(settings)}</script>
 <script nonce="${nonce}" src="/widget/gen.js"></script>
-<script nonce="${nonce}" type="module" src="/spa/app.js"></script>`,
+<script nonce="${nonce}" type="module" src="${escape(app)}"></script>`,
   })
 }

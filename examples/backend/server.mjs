@@ -24,6 +24,9 @@ const STATIC = [
   ['/shared/event-log.js', 'examples/shared/event-log.js'],
   ['/shared/status-panel.js', 'examples/shared/status-panel.js'],
   ['/spa/app.js', 'examples/spa/dist/app.js'],
+  ['/vue/app.js', 'examples/vue/dist/app.js'],
+  // One script per adapter, for portal pages that use another widget than gen.
+  ...['salesforce', 'zendesk', 'messenger', 'intercom', 'twilio', 'debug'].map((name) => [`/widget-token.${name}.iife.min.js`, `dist/widget-token.${name}.iife.min.js`]),
 ]
 
 const refusal = (c, status, code, message) => c.json({ error: { code, message } }, status, { 'Cache-Control': 'no-store' })
@@ -117,11 +120,14 @@ export async function createBackend({
     const { session: current } = await session(c)
     return html(c, (nonce) => portalPage({ nonce, session: current, settings, widgetOrigin }))
   })
-  app.get('/spa', (c) => c.redirect('/spa/'))
-  app.get('/spa/', async (c) => {
-    const { session: current } = await session(c)
-    return html(c, (nonce) => spaPage({ nonce, settings: { ...settings, signedInAs: current?.name } }))
-  })
+  // The React SPA and the Vue example: one shell, each its own bundle.
+  for (const [name, title] of [['spa', 'Example SPA'], ['vue', 'Example Vue app']]) {
+    app.get(`/${name}`, (c) => c.redirect(`/${name}/`))
+    app.get(`/${name}/`, async (c) => {
+      const { session: current } = await session(c)
+      return html(c, (nonce) => spaPage({ nonce, title, app: `/${name}/app.js`, settings: { ...settings, signedInAs: current?.name } }))
+    })
+  }
   app.get('/favicon.ico', (c) => c.body(null, 204))
   for (const [path, file] of STATIC) {
     app.get(path, serveStatic({ root, path: file, onFound: (_, c) => c.header('Cache-Control', 'no-cache') }))

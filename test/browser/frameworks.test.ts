@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { tokens, useChromiumAndPortal, waitForEvents, waitForWidget, type Portal } from './harness'
@@ -6,29 +5,8 @@ import type { RealBrowser } from './chromium'
 
 const shared = useChromiumAndPortal({ ttlSeconds: 8, leewaySeconds: 3 })
 
-const VUE_APP = new URL('../../examples/vue/dist/app.js', import.meta.url)
-
-/**
- * Serves the Vue example where the backend does not (yet): its page is the SPA shell loading
- * `/vue/app.js`, with the backend's own headers (CSP included).
- */
-async function serveVueExample(page: Page, portal: Portal): Promise<void> {
-  await page.route('**/vue/', async (route) => {
-    const own = await route.fetch()
-    if (own.ok()) return route.fulfill({ response: own })
-    const shell = await route.fetch({ url: `${portal.backend.url}/spa/` })
-    await route.fulfill({ response: shell, body: (await shell.text()).replace('/spa/app.js', '/vue/app.js') })
-  })
-  await page.route('**/vue/app.js', async (route) => {
-    const own = await route.fetch()
-    if (own.ok()) return route.fulfill({ response: own })
-    await route.fulfill({ status: 200, contentType: 'text/javascript', body: await readFile(VUE_APP, 'utf8') })
-  })
-}
-
 async function signIn(browser: RealBrowser, portal: Portal, path: string): Promise<Page> {
   const page = await browser.newPage()
-  if (path === '/vue/') await serveVueExample(page, portal)
   await page.goto(`${portal.backend.url}${path}`)
   await page.fill('input[name=name]', 'Ada')
   await page.click('button')
