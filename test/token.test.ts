@@ -37,6 +37,24 @@ describe('inspectToken', () => {
     expect(() => inspectToken(token, { ...base, ...options })).toThrow(expect.objectContaining({ name: 'WidgetTokenError', code }))
   })
 
+  it.each([
+    ['text before the token', (token: string) => `Bearer ${token}`],
+    ['text after the token', (token: string) => `${token} trailing`],
+  ])('refuses a token with %s', (_, wrap) => {
+    expect(() => inspectToken(wrap(jwt(valid)), base)).toThrow(expect.objectContaining({ code: 'malformed_token' }))
+  })
+
+  it('says how large a refused token is and what the limit is', () => {
+    const token = jwt({ ...valid, pad: 'x'.repeat(3100) })
+    expect(() => inspectToken(token, base)).toThrow(expect.objectContaining({ message: expect.stringContaining(`${token.length} bytes > 4096`) }))
+  })
+
+  it('names the expected audience when the token is for another', () => {
+    expect(() => inspectToken(jwt({ ...valid, aud: 'another-org' }), base)).toThrow(
+      expect.objectContaining({ message: expect.stringContaining(`aud is not ${ORG_ID}`) }),
+    )
+  })
+
   it('accepts an aud list that contains the organization', () => {
     expect(() => inspectToken(jwt({ ...valid, aud: ['other', ORG_ID] }), base)).not.toThrow()
   })
