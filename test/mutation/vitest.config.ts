@@ -6,7 +6,9 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['test/*.test.ts', 'test/model/**/*.test.ts'],
     env: { MODEL_RUNS: '10' },
-    exclude: ['test/package.test.ts', 'test/size.test.ts'],
+    // These check the built package, not src/ in memory.
+    exclude: ['test/package.test.ts', 'test/size.test.ts', 'test/resolution.test.ts'],
+    setupFiles: ['test/mutation/setup.ts'],
     // A mutant that leaves a promise hanging fails here, fast, instead of timing out Stryker's worker.
     testTimeout: 2000,
     restoreMocks: true,
