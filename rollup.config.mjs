@@ -25,14 +25,7 @@ const entries = {
 }
 
 // Scripts that add themselves to the WidgetToken global: each adapter, and the debug trail's wording.
-const scriptTagAddOns = {
-  debug: 'src/debug.ts',
-  salesforce: 'src/adapters/salesforce.ts',
-  zendesk: 'src/adapters/zendesk.ts',
-  messenger: 'src/adapters/messenger.ts',
-  intercom: 'src/adapters/intercom.ts',
-  twilio: 'src/adapters/twilio.ts',
-}
+const scriptTagAddOns = Object.fromEntries(['debug', 'salesforce', 'zendesk', 'messenger', 'intercom', 'twilio'].map((name) => [name, entries[name]]))
 
 // Property names that never cross the public API may be shortened, but only inside the core's own
 // script: the adapter scripts are minified apart from it and share objects with it.
