@@ -78,6 +78,8 @@ export function genWidget({ config, gen, waitMs = 30_000, onUpdateFailure = 'rei
       // A widget without updateConfiguration can only be started again.
       let start = first || !api.updateConfiguration
       for (;;) {
+        // A session stopped while the widget was found or while it turned down an update gets no further call.
+        signal.throwIfAborted()
         try {
           await (start ? api.init(withToken) : api.updateConfiguration!(withToken))
           break

@@ -63,7 +63,12 @@ export function intercomWidget({
       if (!booted) {
         const withToken = { ...settings, intercom_user_jwt: token }
         if (boot) boot(withToken)
-        else (await waitFor(intercom, waitMs, signal, 'window.Intercom'))('boot', withToken)
+        else {
+          const command = await waitFor(intercom, waitMs, signal, 'window.Intercom')
+          // Resumed after the script was found: stop() may have run meanwhile.
+          signal.throwIfAborted()
+          command('boot', withToken)
+        }
         ;[booted, userId, updatedAt] = [true, tokenUserId, []]
         return
       }
@@ -75,7 +80,9 @@ export function intercomWidget({
         const retryAfterMs = updatedAt[0]! + THROTTLE_WINDOW_MS - now
         throw new WidgetTokenError('widget_rejected', 'update limit reached', { retryAfterMs })
       }
-      ;(await waitFor(intercom, waitMs, signal, 'window.Intercom'))('update', { intercom_user_jwt: token })
+      const command = await waitFor(intercom, waitMs, signal, 'window.Intercom')
+      signal.throwIfAborted()
+      command('update', { intercom_user_jwt: token })
       updatedAt.push(now)
     },
     ended() {

@@ -70,6 +70,8 @@ export function salesforceWidget({
     },
     async apply(token, { signal }) {
       const api = await waitFor(() => ready && bootstrap()?.userVerificationAPI, waitMs, signal, READY)
+      // Resumed after the widget was found: stop() may have run meanwhile.
+      signal.throwIfAborted()
       if (!api.setIdentityToken({ identityTokenType: 'JWT', identityToken: token })) {
         throw new WidgetTokenError('widget_rejected', 'setIdentityToken refused the token')
       }
