@@ -159,16 +159,23 @@ export function openSession(config: SessionConfig): Session {
     else timer.at(wakeAt, (lateByMs) => reconcile(lateByMs > LATE_TIMER_MS ? 'resume' : undefined))
   }
 
-  /** The widget turned a token down: the first time it gets another at once, then only after backoff. */
+  /**
+   * The widget turned a token down, or says it ran out of one: the first time it gets another at
+   * once, then only after backoff.
+   */
   function rejected(reason: Reason, error?: WidgetTokenError): void {
-    if (phase !== 'running' || flight || retry) return
+    if (phase !== 'running' || flight) return
     // A widget that stayed connected for a while had a fresh problem; one that drops right after a
     // new token is rejecting tokens, and its refreshes back off like failures.
     if (timeline.now() - deliveredAt >= policy.maxMs) rejections = 0
-    const delayMs = rejections++ === 0 && !error ? 0 : Math.max(policy.baseMs, backoffDelay(rejections - 1, policy, random))
+    const atOnce = rejections === 0 && !error
+    // A planned try stands, except for a widget left without a token that may be answered at once.
+    if (retry && !(atOnce && reason === 'expired')) return
+    const delayMs = atOnce ? 0 : Math.max(policy.baseMs, backoffDelay(rejections, policy, random))
+    rejections++
     log({ step: 'rejected', reason, retryInMs: delayMs })
     if (!delayMs) return void run(reason)
-    retryLater(error ?? new WidgetTokenError('widget_rejected', 'disconnected'), delayMs, reason)
+    retryLater(error ?? new WidgetTokenError('widget_rejected', reason), delayMs, reason)
     reconcile()
   }
 
@@ -185,11 +192,7 @@ export function openSession(config: SessionConfig): Session {
   const host: WidgetHost = {
     token: nextToken,
     disconnected: () => rejected('disconnect'),
-    expired: () => {
-      if (phase !== 'running') return
-      retry = undefined
-      void run('expired')
-    },
+    expired: () => rejected('expired'),
     // An adapter that knows the widget cannot work (its script never came) says so with an error that
     // is not retryable: that ends the run like any such failure.
     refused: (cause) =>

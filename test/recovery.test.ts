@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createHarness, MINUTE, settle, T0, type Harness } from './helpers/setup'
 import { jwt } from './helpers/jwt'
+import type { WidgetAdapter, WidgetHost } from '../src'
 
 let h: Harness
 
@@ -221,6 +222,43 @@ describe('disconnects', () => {
       ['widget_rejected', 16000],
     ])
     expect(h.backend.requests).toHaveLength(6)
+  })
+
+  it('backs off when the widget says every fresh token has expired', async () => {
+    let host!: WidgetHost
+    let expireEachToken = false
+    const widget: WidgetAdapter = {
+      attach: (newHost) => ((host = newHost), () => {}),
+      apply: () => void (expireEachToken && setTimeout(() => host.expired(), 10)),
+    }
+    h = createHarness({ widget })
+    await h.manager.start()
+    await vi.advanceTimersByTimeAsync(10 * MINUTE)
+    expireEachToken = true
+    host.expired()
+    await vi.advanceTimersByTimeAsync(20_000)
+
+    expect(h.of('error').map((error) => [error.code, error.retryInMs])).toEqual([
+      ['widget_rejected', 1000],
+      ['widget_rejected', 2000],
+      ['widget_rejected', 4000],
+      ['widget_rejected', 8000],
+      ['widget_rejected', 16000],
+    ])
+    expect(h.backend.requests).toHaveLength(6)
+  })
+
+  it('answers a widget that ran out of its token at once, even while a retry is planned', async () => {
+    let host!: WidgetHost
+    h = createHarness({ widget: { attach: (newHost) => ((host = newHost), () => {}), apply: () => {} } })
+    await h.manager.start()
+    h.backend.answer({ status: 429, headers: { 'retry-after': '60' } })
+    await h.manager.refresh().catch(() => {})
+    host.expired()
+    await settle()
+
+    expect(h.backend.requests).toHaveLength(3)
+    expect(h.of('token').map((event) => event.reason)).toEqual(['start', 'expired'])
   })
 
   it('refreshes at once again after the widget stayed connected a while', async () => {

@@ -12,7 +12,11 @@ export interface WidgetHost {
   token(reason?: Reason): Promise<string>
   /** The widget lost its session: refresh once and hand the new token over. Bursts cost one request. */
   disconnected(): void
-  /** The widget says its token ran out and waits for a new one: refresh now (reason `expired`), even past a planned retry. */
+  /**
+   * The widget says its token ran out and waits for a new one: refresh now (reason `expired`), even
+   * past a planned retry. Said again right after a new token, it gets the next after backoff, as a
+   * disconnect does.
+   */
   expired(): void
   /**
    * The widget refused a token it asked for; it will ask again. Reported as a `widget_rejected`
