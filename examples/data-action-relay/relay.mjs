@@ -4,6 +4,7 @@ import { basicAuth } from 'hono/basic-auth'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify } from 'jose'
+import { isBodyTooLargeError, readAtMost } from 'widget-token/server'
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
 
@@ -128,7 +129,7 @@ export function createRelayApp({
         signal,
         redirect: 'manual',
       })
-      const text = await readWithin(response, maxUpstreamBytes)
+      const text = await readUpstream(response)
       return { status: response.status, body: text === '' ? {} : parseUpstream(text, response.status) }
     } catch (error) {
       if (error instanceof Refusal) throw error
@@ -145,27 +146,13 @@ export function createRelayApp({
     }
   }
 
-  async function readWithin(response, maxBytes) {
-    const tooLarge = () => new Refusal(502, 'upstream_too_large', `the internal API answered more than ${maxBytes} bytes`)
-    if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
-      await response.body?.cancel()
-      throw tooLarge()
+  async function readUpstream(response) {
+    try {
+      return new TextDecoder().decode(await readAtMost(response, maxUpstreamBytes))
+    } catch (error) {
+      if (isBodyTooLargeError(error)) throw new Refusal(502, 'upstream_too_large', `the internal API answered more than ${maxUpstreamBytes} bytes`)
+      throw error
     }
-    if (!response.body) return ''
-    const reader = response.body.getReader()
-    const chunks = []
-    let size = 0
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > maxBytes) {
-        await reader.cancel()
-        throw tooLarge()
-      }
-      chunks.push(value)
-    }
-    return Buffer.concat(chunks).toString('utf8')
   }
 
   return app

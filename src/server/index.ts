@@ -1,5 +1,7 @@
 export { createTokenService } from './service'
 export type { Authenticated, IssuedToken, TokenService, TokenServiceLogger, TokenServiceOptions } from './service'
+export { BodyTooLargeError, isBodyTooLargeError, readAtMost } from './body'
+export type { BodyWithHeaders } from './body'
 export { isTokenRefusal, TokenRefusal } from './refusal'
 export type { RefusalCode, RefusalOptions } from './refusal'
 export { ClockSourceError } from './clock'

@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
+import { isBodyTooLargeError, readAtMost } from './body'
 import { TokenRefusal } from './refusal'
 import { StoreUnavailableError } from './store'
 
@@ -28,33 +29,12 @@ export async function consume(limiter: RateLimiterAbstract | undefined, key: str
   }
 }
 
-/**
- * Reads a request body, counting bytes rather than characters, and stops at the limit without
- * buffering the rest.
- */
+/** Reads a request body within `maxBytes`; over it, a 413 the SDK does not retry. */
 export async function readBodyWithin(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const tooLarge = () => new TokenRefusal('body_too_large', 413, `the body is over ${maxBytes} bytes`)
-  const declared = Number(request.headers.get('content-length') ?? NaN)
-  if (declared > maxBytes) throw tooLarge()
-  if (!request.body) return new Uint8Array()
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {})
-      throw tooLarge()
-    }
-    chunks.push(value)
+  try {
+    return await readAtMost(request, maxBytes)
+  } catch (error) {
+    if (isBodyTooLargeError(error)) throw new TokenRefusal('body_too_large', 413, `the body is over ${maxBytes} bytes`)
+    throw error
   }
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
 }

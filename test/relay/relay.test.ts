@@ -225,6 +225,15 @@ describe('the Data Action relay', () => {
     expect(written).toBeLessThan(20 * 1024 * 1024)
   })
 
+  it('refuses an upstream answer whose Content-Length is over the limit without reading it', async () => {
+    answer = (request) => {
+      const response = (request as IncomingMessage & { response: ServerResponse }).response
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(2 * 1024 * 1024) }).write('{"displayName":')
+    }
+    const { url } = await startRelay({ maxUpstreamBytes: 1024 * 1024, upstreamTimeoutMs: 5000 })
+    expect(await call(url, '/relay/user-profile', { userToken: await callerToken() })).toMatchObject({ status: 502, body: { error: { code: 'upstream_too_large' } } })
+  })
+
   it('answers 504 when the upstream stalls in the middle of its answer', async () => {
     answer = (request) => {
       const response = (request as IncomingMessage & { response: ServerResponse }).response
