@@ -1,21 +1,15 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { createElement as h, StrictMode, useEffect, type DependencyList } from 'react'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { useWidgetToken } from 'widget-token/react'
-import { createFakeBackend, createFakeWidget, type FakeBackend, type FakeWidget } from 'widget-token/testing'
+import { MINUTE, setUpBindingTests, T0 } from '../helpers/bindings'
 
-const MINUTE = 60_000
-const T0 = new Date('2026-03-02T09:00:00Z').getTime()
-
-let backend: FakeBackend
-/** Every widget adapter the component created, one per render. */
-let widgets: FakeWidget[]
+const bindings = setUpBindingTests(cleanup)
 
 function Chat({ deps }: { deps?: DependencyList }) {
   // A new options object, adapter and source on every render, as inline options are.
-  const widget = createFakeWidget()
-  widgets.push(widget)
-  const { state, expiresAt, error, manager, refresh } = useWidgetToken({ fetchToken: (request) => backend.fetchToken(request), widget, random: () => 1 }, deps)
+  const widget = bindings.newWidget()
+  const { state, expiresAt, error, manager, refresh } = useWidgetToken({ fetchToken: (request) => bindings.backend.fetchToken(request), widget, random: () => 1 }, deps)
   return h(
     'div',
     null,
@@ -30,19 +24,7 @@ function Chat({ deps }: { deps?: DependencyList }) {
 const inStrictMode = (deps?: DependencyList) => h(StrictMode, null, h(Chat, deps ? { deps } : {}))
 const text = (id: string) => screen.getByTestId(id).textContent
 const settle = (ms = 0) => act(() => vi.advanceTimersByTimeAsync(ms))
-const attached = () => widgets.filter((widget) => widget.attached)
-const received = () => widgets.flatMap((widget) => widget.received)
-
-beforeEach(() => {
-  vi.useFakeTimers({ now: T0 })
-  backend = createFakeBackend({ lifetimeSeconds: 600 })
-  widgets = []
-})
-
-afterEach(() => {
-  cleanup()
-  vi.useRealTimers()
-})
+const { attached, received } = bindings
 
 describe('useWidgetToken in StrictMode', () => {
   it('starts once on mount and shows the token state', async () => {
@@ -50,9 +32,9 @@ describe('useWidgetToken in StrictMode', () => {
     expect(text('state')).toBe('idle')
     await settle()
 
-    expect(backend.requests).toHaveLength(1)
+    expect(bindings.backend.requests).toHaveLength(1)
     expect(attached()).toHaveLength(1)
-    expect(received()).toMatchObject([{ token: backend.issued[0], first: true }])
+    expect(received()).toMatchObject([{ token: bindings.backend.issued[0], first: true }])
     expect(text('state')).toBe('active')
     expect(text('expires')).toBe(new Date(T0 + 10 * MINUTE).toISOString())
     // The manager itself, for events: the one that reached the widget, not StrictMode's discarded one.
@@ -66,7 +48,7 @@ describe('useWidgetToken in StrictMode', () => {
     await settle(20 * MINUTE)
 
     // 10-minute tokens refreshed 2 minutes early, all to the one widget the manager started with.
-    expect(backend.requests).toHaveLength(3)
+    expect(bindings.backend.requests).toHaveLength(3)
     expect(attached()).toHaveLength(1)
     expect(attached()[0]!.received.map(({ first }) => first)).toEqual([true, false, false])
   })
@@ -80,7 +62,7 @@ describe('useWidgetToken in StrictMode', () => {
 
     expect(first.attached).toBe(false)
     expect(attached()).toHaveLength(1)
-    expect(attached()[0]!.received).toMatchObject([{ token: backend.issued[1], first: true }])
+    expect(attached()[0]!.received).toMatchObject([{ token: bindings.backend.issued[1], first: true }])
   })
 
   it('does nothing after unmount: no widget call, no request, no timer', async () => {
@@ -91,35 +73,35 @@ describe('useWidgetToken in StrictMode', () => {
 
     expect(attached()).toHaveLength(0)
     expect(received()).toHaveLength(1)
-    expect(backend.requests).toHaveLength(1)
+    expect(bindings.backend.requests).toHaveLength(1)
     expect(vi.getTimerCount()).toBe(0)
   })
 
   it('lets a request in flight at unmount reach nothing', async () => {
-    backend.fail('hang')
+    bindings.backend.fail('hang')
     const { unmount } = render(inStrictMode())
     await settle()
-    expect(backend.hanging).toBe(1)
+    expect(bindings.backend.hanging).toBe(1)
     unmount()
     await settle(MINUTE)
 
-    expect(backend.hanging).toBe(0)
+    expect(bindings.backend.hanging).toBe(0)
     expect(received()).toHaveLength(0)
     expect(vi.getTimerCount()).toBe(0)
   })
 
   it('shows an ended session, with nothing left unhandled', async () => {
-    backend.fail('unauthorized')
+    bindings.backend.fail('unauthorized')
     render(inStrictMode())
     await settle(MINUTE)
 
     expect([text('state'), text('error')]).toEqual(['ended', 'unauthorized'])
-    expect(backend.requests).toHaveLength(1)
+    expect(bindings.backend.requests).toHaveLength(1)
     expect(vi.getTimerCount()).toBe(0)
   })
 
   it('shows a failure while it is retried, and clears it when a token arrives', async () => {
-    backend.fail('server_error')
+    bindings.backend.fail('server_error')
     render(inStrictMode())
     await settle()
     expect([text('state'), text('error')]).toEqual(['starting', 'http'])
@@ -131,7 +113,7 @@ describe('useWidgetToken in StrictMode', () => {
   it('lets the component subscribe to its manager before the first event', async () => {
     const reasons: string[] = []
     function Logged() {
-      const { manager } = useWidgetToken({ fetchToken: backend.fetchToken, widget: createFakeWidget() })
+      const { manager } = useWidgetToken({ fetchToken: bindings.backend.fetchToken, widget: bindings.newWidget() })
       useEffect(() => manager.on('token', ({ reason }) => reasons.push(reason)), [manager])
       return null
     }

@@ -1,18 +1,11 @@
 // @vitest-environment node
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ClockSourceError, type ClockGuardOptions, type TokenService } from '../../src/server'
-import { createService, tokenRequest } from './helpers'
+import { createService, runOnFakeTime, tokenRequest } from './helpers'
 
 let service: TokenService
 
-beforeEach(() => {
-  vi.useFakeTimers({ now: Date.UTC(2026, 10, 25, 9) })
-})
-
-afterEach(() => {
-  service?.close()
-  vi.useRealTimers()
-})
+runOnFakeTime()
 
 function guarded(clock: ClockGuardOptions) {
   const onError = vi.fn()

@@ -1,9 +1,26 @@
-import { vi } from 'vitest'
-import { createTokenService, type TokenServiceOptions } from '../../src/server'
+import { afterEach, beforeEach, vi } from 'vitest'
+import { createTokenService, type TokenService, type TokenServiceOptions } from '../../src/server'
 
 export const ORIGIN = 'https://portal.example'
 export const ORG = 'c4b1a2e3-7f8d-4a9b-b1c2-d3e4f5a6b7c8'
 export const BASE = `${ORIGIN}/api/v1/embedded-cx`
+
+/** Where every test's fake clock starts. */
+export const TEST_START = Date.UTC(2026, 10, 25, 9)
+
+const open = new Set<TokenService>()
+
+/** Each test starts at {@link TEST_START} under fake timers; the services it made are closed after it, their clock guards with them. */
+export function runOnFakeTime() {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: TEST_START })
+  })
+  afterEach(() => {
+    for (const service of open) service.close()
+    open.clear()
+    vi.useRealTimers()
+  })
+}
 
 export const quietLogger = () => ({ warn: vi.fn(), error: vi.fn() })
 
@@ -23,6 +40,7 @@ export function createService(overrides: Partial<TokenServiceOptions> = {}) {
     },
     ...overrides,
   })
+  open.add(service)
   return { service, logger }
 }
 

@@ -1,19 +1,12 @@
 // @vitest-environment node
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { TokenService } from '../../src/server'
-import { BASE, createService } from './helpers'
+import { BASE, createService, runOnFakeTime } from './helpers'
 
 let service: TokenService
 
-beforeEach(() => {
-  vi.useFakeTimers({ now: Date.UTC(2026, 10, 25, 9) })
-})
-
-afterEach(() => {
-  service?.close()
-  vi.useRealTimers()
-})
+runOnFakeTime()
 
 async function fetchJwks() {
   const response = await service.fetch(new Request(`${BASE}/jwks.json`))

@@ -1,21 +1,14 @@
 // @vitest-environment node
 import { createLocalJWKSet, decodeProtectedHeader, exportJWK, exportPKCS8, generateKeyPair, jwtVerify, type JSONWebKeySet } from 'jose'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createTokenService, isTokenRefusal, type TokenService } from '../../src/server'
 import { createHttpSource } from '../../src/source'
-import { BASE, claimsOf, createService, ORG, ORIGIN, tokenRequest } from './helpers'
+import { BASE, claimsOf, createService, ORG, ORIGIN, runOnFakeTime, TEST_START, tokenRequest } from './helpers'
 
 let service: TokenService
 
-beforeEach(() => {
-  vi.useFakeTimers({ now: Date.UTC(2026, 10, 25, 9) })
-})
-
-afterEach(() => {
-  service?.close()
-  vi.useRealTimers()
-})
+runOnFakeTime()
 
 const json = async (response: Response) => (await response.json()) as Record<string, any>
 
@@ -48,7 +41,7 @@ describe('createTokenService', () => {
     })
     expect(protectedHeader).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: expect.any(String) })
     expect(Object.keys(payload).sort()).toEqual(['aud', 'embeddedCxCustomer', 'exp', 'iat', 'iss', 'jti', 'sub'])
-    expect(payload).toMatchObject({ sub: 'customer-a', iat: Date.UTC(2026, 10, 25, 9) / 1000, exp: Date.UTC(2026, 10, 25, 9) / 1000 + 1800 })
+    expect(payload).toMatchObject({ sub: 'customer-a', iat: TEST_START / 1000, exp: TEST_START / 1000 + 1800 })
     expect(payload.embeddedCxCustomer).toEqual({ id: 'customer-a' })
   })
 

@@ -1,21 +1,15 @@
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { defineComponent, h, ref, type Ref } from 'vue'
 import { useWidgetToken } from 'widget-token/vue'
-import { createFakeBackend, createFakeWidget, type FakeBackend, type FakeWidget } from 'widget-token/testing'
+import { MINUTE, setUpBindingTests, T0 } from '../helpers/bindings'
 
-const MINUTE = 60_000
-const T0 = new Date('2026-03-02T09:00:00Z').getTime()
-
-let backend: FakeBackend
-let widgets: FakeWidget[]
 let wrapper: VueWrapper | undefined
-
-const newWidget = () => {
-  const widget = createFakeWidget()
-  widgets.push(widget)
-  return widget
-}
+const bindings = setUpBindingTests(() => {
+  wrapper?.unmount()
+  wrapper = undefined
+})
+const { newWidget, attached, received } = bindings
 
 /** A component showing the token's status; `visitor` given, the options are a getter that reads it. */
 function chat(visitor?: Ref<string>) {
@@ -23,8 +17,8 @@ function chat(visitor?: Ref<string>) {
     setup() {
       const { state, expiresAt, error, manager, refresh } = useWidgetToken(
         visitor
-          ? () => ({ endpoint: `/api/${visitor.value}/token`, fetch: backend.fetch, widget: newWidget() })
-          : { fetchToken: backend.fetchToken, widget: newWidget(), random: () => 1 },
+          ? () => ({ endpoint: `/api/${visitor.value}/token`, fetch: bindings.backend.fetch, widget: newWidget() })
+          : { fetchToken: bindings.backend.fetchToken, widget: newWidget(), random: () => 1 },
       )
       return () =>
         h('div', [
@@ -43,28 +37,14 @@ const settle = async (ms = 0) => {
   await vi.advanceTimersByTimeAsync(ms)
   await flushPromises()
 }
-const attached = () => widgets.filter((widget) => widget.attached)
-const received = () => widgets.flatMap((widget) => widget.received)
-
-beforeEach(() => {
-  vi.useFakeTimers({ now: T0 })
-  backend = createFakeBackend({ lifetimeSeconds: 600 })
-  widgets = []
-})
-
-afterEach(() => {
-  wrapper?.unmount()
-  wrapper = undefined
-  vi.useRealTimers()
-})
 
 describe('useWidgetToken in Vue', () => {
   it('starts on mount and shows the token state', async () => {
     wrapper = mount(chat())
     await settle()
 
-    expect(backend.requests).toHaveLength(1)
-    expect(received()).toMatchObject([{ token: backend.issued[0], first: true }])
+    expect(bindings.backend.requests).toHaveLength(1)
+    expect(received()).toMatchObject([{ token: bindings.backend.issued[0], first: true }])
     expect(text('state')).toBe('active')
     expect(text('expires')).toBe(new Date(T0 + 10 * MINUTE).toISOString())
     expect(text('manager')).not.toBe('none')
@@ -88,8 +68,8 @@ describe('useWidgetToken in Vue', () => {
 
     expect(first.attached).toBe(false)
     expect(attached()).toHaveLength(1)
-    expect(attached()[0]!.received).toMatchObject([{ token: backend.issued[1], first: true }])
-    expect(backend.requests.map(({ url }) => url)).toEqual(['/api/ada/token', '/api/grace/token'])
+    expect(attached()[0]!.received).toMatchObject([{ token: bindings.backend.issued[1], first: true }])
+    expect(bindings.backend.requests.map(({ url }) => url)).toEqual(['/api/ada/token', '/api/grace/token'])
   })
 
   it('does nothing after unmount: no widget call, no request, no timer', async () => {
@@ -101,25 +81,25 @@ describe('useWidgetToken in Vue', () => {
 
     expect(attached()).toHaveLength(0)
     expect(received()).toHaveLength(1)
-    expect(backend.requests).toHaveLength(1)
+    expect(bindings.backend.requests).toHaveLength(1)
     expect(vi.getTimerCount()).toBe(0)
   })
 
   it('lets a request in flight at unmount reach nothing', async () => {
-    backend.fail('hang')
+    bindings.backend.fail('hang')
     wrapper = mount(chat())
     await settle()
     wrapper.unmount()
     wrapper = undefined
     await settle(MINUTE)
 
-    expect(backend.hanging).toBe(0)
+    expect(bindings.backend.hanging).toBe(0)
     expect(received()).toHaveLength(0)
     expect(vi.getTimerCount()).toBe(0)
   })
 
   it('shows an ended session, with nothing left unhandled', async () => {
-    backend.fail('unauthorized')
+    bindings.backend.fail('unauthorized')
     wrapper = mount(chat())
     await settle(MINUTE)
 
@@ -127,7 +107,7 @@ describe('useWidgetToken in Vue', () => {
   })
 
   it('shows a failure while it is retried, and clears it when a token arrives', async () => {
-    backend.fail('server_error')
+    bindings.backend.fail('server_error')
     wrapper = mount(chat())
     await settle()
     expect([text('state'), text('error')]).toEqual(['starting', 'http'])
