@@ -1,6 +1,14 @@
 import type { Server } from 'node:http'
 import type { ClockGuardOptions, SigningKeyInput, Store } from 'widget-token/server'
 
+export interface BackendSession {
+  customerId: string
+  /** The name given at sign-in. */
+  name: string
+  /** A stable name for the session that cannot be turned back into its cookie: the digest of its id. */
+  handle: string
+}
+
 export interface BackendOptions {
   host?: string
   /** 0 picks a free port. Default 0. */
@@ -33,8 +41,13 @@ export interface BackendOptions {
   store?: Store | undefined
   /** The server's clock. */
   now?: () => number
-  /** Extra claims for a session's tokens. */
-  claimsFor?: (session: { customerId: string; name: string }) => Record<string, unknown>
+  /** The demo sign-in's identity provider: the customer id a name signs in as. Default: a new random id per sign-in. */
+  identify?: (name: string) => string
+  /**
+   * Extra claims for a session's tokens, asked for at every token request. `handle` names the
+   * session without being its cookie (see `customerIdFor`). Default: none.
+   */
+  claimsFor?: (session: BackendSession) => Record<string, unknown> | Promise<Record<string, unknown>>
   log?: (line: string) => void
 }
 
@@ -45,6 +58,8 @@ export interface Backend {
   rotateKey(): Promise<{ kid: string; activatesAt: number }>
   failNext(...statuses: number[]): void
   endSessions(): void
+  /** The customer of the session `handle` names, or `undefined` once that session has ended. */
+  customerIdFor(handle: string): Promise<string | undefined>
   close(): Promise<void>
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
@@ -12,7 +12,7 @@ import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { parseSigned } from 'hono/utils/cookie'
 import { createTokenService } from 'widget-token/server'
 import { portalPage, spaPage } from './pages.mjs'
-import { createSessionStore } from './sessions.mjs'
+import { createSessionStore, sessionHandle } from './sessions.mjs'
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..')
 const BASE_PATH = '/api/v1/embedded-cx'
@@ -51,6 +51,7 @@ export async function createBackend({
   maxSessions = 10_000,
   store,
   now = () => Date.now(),
+  identify = () => `customer-${randomUUID()}`,
   claimsFor = () => ({}),
   log = () => {},
 } = {}) {
@@ -75,10 +76,11 @@ export async function createBackend({
       const { sid } = await parseSigned(request.headers.get('cookie') ?? '', sessionSecret, 'sid')
       const session = await sessions.get(sid || undefined)
       if (!session) return undefined
+      const extra = await claimsFor({ ...session, handle: sessionHandle(sid) })
       return {
         subject: session.customerId,
         session: sid,
-        claims: { embeddedCxCustomer: { id: session.customerId }, routing: { queueId: 'messaging-queue', language: 'en-US' }, ...claimsFor(session) },
+        claims: { embeddedCxCustomer: { id: session.customerId }, routing: { queueId: 'messaging-queue', language: 'en-US' }, ...extra },
       }
     },
   })
@@ -142,7 +144,7 @@ export async function createBackend({
     if (!form) return refusal(c, 400, 'bad_request', 'send JSON or a form')
     const name = String(form.name ?? '').trim().slice(0, 60) || 'Demo visitor'
     const { id: previous } = await session(c)
-    const id = await sessions.create(name, previous)
+    const id = await sessions.create(name, previous, identify(name))
     await setSignedCookie(c, 'sid', id, sessionSecret, {
       path: '/',
       httpOnly: true,
@@ -183,6 +185,8 @@ export async function createBackend({
     failNext: (...statuses) => failures.push(...statuses),
     /** Ends every session, as a portal logout or a session timeout would. */
     endSessions: () => sessions.clear(),
+    /** The customer of the session a handle names (the `handle` that `claimsFor` got), while that session lives. */
+    customerIdFor: async (handle) => (await sessions.byHandle(handle))?.customerId,
     close: () =>
       new Promise((resolve) => {
         tokens.close()

@@ -1,12 +1,13 @@
-// `npm run demo:injection`: the Platform API simulation, the worker, and a page that starts chats
-// and shows what reached each conversation.
+// `npm run demo:injection`: the Platform API simulation, the worker, the example portal backend that
+// issues the widget's token, and a page that starts chats and shows what reached each conversation.
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { decodeJwt, generateKeyPair, SignJWT } from 'jose'
-import { createCorrelation, createMemorySessions, REFERENCE_CLAIM } from './correlation'
+import { decodeJwt } from 'jose'
+import { createBackend } from '../backend/server.mjs'
+import { createCorrelation, REFERENCE_CLAIM } from './correlation'
 import { createMemoryCrm, type CustomerProfile } from './crm'
 import { demoPage, demoScript } from './page'
 import { createPlatformSimulation } from './simulation'
@@ -22,8 +23,15 @@ const customers: CustomerProfile[] = [
 
 const sim = await createPlatformSimulation({ ...CLIENT, heartbeatIntervalMs: 10_000 })
 const store = createMemoryStore()
-const sessions = createMemorySessions()
-const correlation = createCorrelation({ store, sessions })
+// The portal's sessions are the example backend's: a reference resolves while its session lives.
+const correlation = createCorrelation({ store, sessions: { customerIdFor: (handle) => portal.customerIdFor(handle) } })
+const portal = await createBackend({
+  clock: false,
+  // The demo's sign-in knows the two CRM customers by name.
+  identify: (name) => customers.find((customer) => customer.displayName === name)?.customerId ?? `customer-${randomBytes(8).toString('hex')}`,
+  claimsFor: async ({ handle }) => ({ routing: { queueId: QUEUE_ID, language: 'en-US' }, ...(await correlation.correlationClaims(handle)) }),
+  log: (line) => console.log(`  [portal] ${line}`),
+})
 const worker = createInjectionWorker({
   ...CLIENT,
   gateway: sim.gateway,
@@ -34,7 +42,6 @@ const worker = createInjectionWorker({
   log: (line) => console.log(`  [worker] ${line}`),
 })
 await worker.start()
-const { privateKey } = await generateKeyPair('RS256')
 
 const app = new Hono()
 app.use('*', async (c, next) => {
@@ -46,24 +53,28 @@ app.get('/', (c) => c.html(demoPage(customers.map(({ customerId, displayName }) 
 app.get('/favicon.ico', (c) => c.body(null, 204))
 app.get('/demo.js', (c) => c.body(demoScript, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
 
-// What the portal backend and the widget do together: a session, a token with the reference, a conversation.
+// What the portal page and the widget do together: sign in, get the widget's token from the portal
+// backend, and start a conversation with the token's reference on the customer.
 app.post('/demo/chat', async (c) => {
   const { customerId } = (await c.req.json()) as { customerId?: string }
   const customer = customers.find((candidate) => candidate.customerId === customerId)
   if (!customer) return c.json({ error: 'unknown customer' }, 400)
-  const sessionId = randomBytes(16).toString('base64url')
-  sessions.start(sessionId, customer.customerId)
-  const claims = await correlation.correlationClaims(sessionId)
-  const iat = Math.floor(Date.now() / 1000)
-  const token = await new SignJWT({ routing: { queueId: QUEUE_ID, language: 'en-US' }, ...claims })
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
-    .setIssuer('enterprise-portal-auth')
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + 900)
-    .sign(privateKey)
-  const conversation = sim.startConversation({ queueId: QUEUE_ID, customerAttributes: { [REFERENCE_CLAIM]: claims[REFERENCE_CLAIM] } })
-  return c.json({ conversationId: conversation.id, tokenBytes: Buffer.byteLength(token), tokenClaims: decodeJwt(token), profileBytes: Buffer.byteLength(JSON.stringify(customer)) })
+  const token = await portalToken(customer.displayName)
+  const claims = decodeJwt(token)
+  const conversation = sim.startConversation({ queueId: QUEUE_ID, customerAttributes: { [REFERENCE_CLAIM]: String(claims[REFERENCE_CLAIM]) } })
+  return c.json({ conversationId: conversation.id, tokenBytes: Buffer.byteLength(token), tokenClaims: claims, profileBytes: Buffer.byteLength(JSON.stringify(customer)) })
 })
+
+/** Signs in to the portal backend as `name` and asks its token endpoint, as the portal page does. */
+async function portalToken(name: string): Promise<string> {
+  const headers = { 'Content-Type': 'application/json', Origin: portal.url }
+  const signIn = await fetch(`${portal.url}/login`, { method: 'POST', headers, body: JSON.stringify({ name }) })
+  const cookie = signIn.headers.get('set-cookie')?.split(';')[0]
+  if (!cookie) throw new Error(`the portal refused the sign-in: ${signIn.status}`)
+  const answer = await fetch(`${portal.url}/api/v1/embedded-cx/token`, { method: 'POST', headers: { ...headers, Cookie: cookie }, body: '{}' })
+  if (!answer.ok) throw new Error(`the portal refused the token: ${answer.status} ${await answer.text()}`)
+  return ((await answer.json()) as { token: string }).token
+}
 
 app.get('/demo/conversations/:id', (c) => {
   const conversation = sim.conversations.get(c.req.param('id'))
@@ -91,6 +102,7 @@ const page = await listen(requestedPort).catch((error: NodeJS.ErrnoException) =>
 })
 console.log(`
   Two-phase data injection demo:  http://127.0.0.1:${(page.address() as AddressInfo).port}/
+  Portal backend (token issuer):  ${portal.url}
   Platform API simulation:        ${sim.url}
 
   Start a chat as a customer: the token carries only a reference, the worker hears the new
@@ -107,6 +119,7 @@ function listen(port: number): Promise<Server> {
 const stop = async () => {
   worker.stop()
   page.close()
+  await portal.close()
   await sim.close()
   process.exit(0)
 }

@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose'
 import { readEnvironment } from '../../examples/backend/main.mjs'
 import { createBackend, type Backend, type BackendOptions } from '../../examples/backend/server.mjs'
+import { createCorrelation } from '../../examples/data-injection/correlation'
+import { createMemoryStore, type KeyValueStore } from '../../examples/data-injection/store'
 
 const ORG = 'c4b1a2e3-7f8d-4a9b-b1c2-d3e4f5a6b7c8'
 let backend: Backend
@@ -32,6 +34,8 @@ async function token(cookie: string, path = '/api/v1/embedded-cx/token') {
   const response = await post(path, { cookie })
   return { response, body: (await response.json()) as { token: string; expiresIn: number; code?: string; message?: string } }
 }
+
+const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>
 
 const jwks = async () => createLocalJWKSet((await (await fetch(`${backend.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet)
 
@@ -105,9 +109,9 @@ describe('the example backend', () => {
 
     expect(second.response.status).toBe(200)
     expect(second.body.token).not.toBe(first.body.token)
-    const claims = [first, second].map(({ body }) => JSON.parse(Buffer.from(body.token.split('.')[1]!, 'base64url').toString()))
-    expect(claims[1].sub).toBe(claims[0].sub)
-    expect(claims[1].iat - claims[0].iat).toBe(60)
+    const [before, after] = [first, second].map(({ body }) => claimsOf(body.token) as { sub: string; iat: number })
+    expect(after!.sub).toBe(before!.sub)
+    expect(after!.iat - before!.iat).toBe(60)
   })
 
   it('signs with a rotated key only once cached key sets know it, and retires the old one after its tokens', async () => {
@@ -136,6 +140,37 @@ describe('the example backend', () => {
     now = rotatedAt + 616_000
     const published = (await (await fetch(`${backend.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet
     expect(published.keys.map((key) => key.kid)).toEqual([newKid])
+  })
+
+  it('carries the data-injection reference claim, which resolves to the signed-in customer until logout', async () => {
+    let now = Date.UTC(2026, 2, 2, 9)
+    const store = createMemoryStore()
+    const written: string[] = []
+    const recording: KeyValueStore = {
+      ...store,
+      set: (key, value, ttlMs) => (written.push(key, value), store.set(key, value, ttlMs)),
+      setIfAbsent: (key, value, ttlMs) => (written.push(key, value), store.setIfAbsent(key, value, ttlMs)),
+    }
+    const correlation = createCorrelation({ store: recording, sessions: { customerIdFor: (handle) => backend.customerIdFor(handle) } })
+    await start({
+      now: () => now,
+      identify: (name) => (name === 'Ada Lovelace' ? 'cust-4711' : `customer-${name}`),
+      claimsFor: ({ handle }) => correlation.correlationClaims(handle),
+    })
+    const cookie = await signIn('Ada Lovelace')
+    const first = claimsOf((await token(cookie)).body.token)
+    now += 60_000
+    const refreshed = claimsOf((await token(cookie, '/api/v1/embedded-cx/token/refresh')).body.token)
+
+    expect(first).toMatchObject({ sub: 'cust-4711', cxRef: expect.stringMatching(/^[\w-]{22}$/), routing: { queueId: 'messaging-queue' } })
+    expect(refreshed.cxRef).toBe(first.cxRef)
+    expect(await correlation.resolve(first.cxRef as string)).toEqual({ sessionId: expect.any(String), customerId: 'cust-4711' })
+    // The correlation store names the session by its handle: nothing written there opens the session.
+    const sessionId = decodeURIComponent(cookie.slice('sid='.length)).split('.')[0]!
+    expect(written.join(' ')).not.toContain(sessionId)
+
+    await post('/logout', { cookie })
+    expect(await correlation.resolve(first.cxRef as string)).toBeUndefined()
   })
 
   it('refuses a token over 3.5 KB with a 422 naming its size, also when the claims alone fit', async () => {
