@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, vi } from 'vitest'
+import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { createFakeBackend, createFakeWidget, type FakeBackend, type FakeWidget } from 'widget-token/testing'
 
 export const MINUTE = 60_000
@@ -49,4 +49,42 @@ export function setUpBindingTests(unmount: () => void): BindingTests {
     attached: () => widgets.filter((widget) => widget.attached),
     received: () => widgets.flatMap((widget) => widget.received),
   }
+}
+
+export interface MountedChat {
+  /** Mounts the component that keeps the widget's token; returns what unmounts it. */
+  mountChat(): () => void
+  /** Lets fake time pass and the framework render what it brought. */
+  settle(ms?: number): Promise<unknown>
+}
+
+/**
+ * What every binding promises once its component is gone, as tests: the widget hears nothing more,
+ * no request goes out, no timer is left, and a request in flight reaches nothing.
+ */
+export function itStopsWithItsComponent(bindings: BindingTests, { mountChat, settle }: MountedChat) {
+  it('does nothing after unmount: no widget call, no request, no timer', async () => {
+    const unmount = mountChat()
+    await settle()
+    unmount()
+    await settle(60 * MINUTE)
+
+    expect(bindings.attached()).toHaveLength(0)
+    expect(bindings.received()).toHaveLength(1)
+    expect(bindings.backend.requests).toHaveLength(1)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('lets a request in flight at unmount reach nothing', async () => {
+    bindings.backend.fail('hang')
+    const unmount = mountChat()
+    await settle()
+    expect(bindings.backend.hanging).toBe(1)
+    unmount()
+    await settle(MINUTE)
+
+    expect(bindings.backend.hanging).toBe(0)
+    expect(bindings.received()).toHaveLength(0)
+    expect(vi.getTimerCount()).toBe(0)
+  })
 }

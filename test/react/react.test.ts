@@ -2,7 +2,7 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { createElement as h, StrictMode, useEffect, type DependencyList } from 'react'
 import { describe, expect, it, vi } from 'vitest'
 import { useWidgetToken } from 'widget-token/react'
-import { MINUTE, setUpBindingTests, T0 } from '../helpers/bindings'
+import { itStopsWithItsComponent, MINUTE, setUpBindingTests, T0 } from '../helpers/bindings'
 
 const bindings = setUpBindingTests(cleanup)
 
@@ -65,30 +65,7 @@ describe('useWidgetToken in StrictMode', () => {
     expect(attached()[0]!.received).toMatchObject([{ token: bindings.backend.issued[1], first: true }])
   })
 
-  it('does nothing after unmount: no widget call, no request, no timer', async () => {
-    const { unmount } = render(inStrictMode())
-    await settle()
-    unmount()
-    await settle(60 * MINUTE)
-
-    expect(attached()).toHaveLength(0)
-    expect(received()).toHaveLength(1)
-    expect(bindings.backend.requests).toHaveLength(1)
-    expect(vi.getTimerCount()).toBe(0)
-  })
-
-  it('lets a request in flight at unmount reach nothing', async () => {
-    bindings.backend.fail('hang')
-    const { unmount } = render(inStrictMode())
-    await settle()
-    expect(bindings.backend.hanging).toBe(1)
-    unmount()
-    await settle(MINUTE)
-
-    expect(bindings.backend.hanging).toBe(0)
-    expect(received()).toHaveLength(0)
-    expect(vi.getTimerCount()).toBe(0)
-  })
+  itStopsWithItsComponent(bindings, { mountChat: () => render(inStrictMode()).unmount, settle })
 
   it('shows an ended session, with nothing left unhandled', async () => {
     bindings.backend.fail('unauthorized')

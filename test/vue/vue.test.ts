@@ -2,7 +2,7 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import { defineComponent, h, ref, type Ref } from 'vue'
 import { useWidgetToken } from 'widget-token/vue'
-import { MINUTE, setUpBindingTests, T0 } from '../helpers/bindings'
+import { itStopsWithItsComponent, MINUTE, setUpBindingTests, T0 } from '../helpers/bindings'
 
 let wrapper: VueWrapper | undefined
 const bindings = setUpBindingTests(() => {
@@ -72,30 +72,16 @@ describe('useWidgetToken in Vue', () => {
     expect(bindings.backend.requests.map(({ url }) => url)).toEqual(['/api/ada/token', '/api/grace/token'])
   })
 
-  it('does nothing after unmount: no widget call, no request, no timer', async () => {
-    wrapper = mount(chat())
-    await settle()
-    wrapper.unmount()
-    wrapper = undefined
-    await settle(60 * MINUTE)
-
-    expect(attached()).toHaveLength(0)
-    expect(received()).toHaveLength(1)
-    expect(bindings.backend.requests).toHaveLength(1)
-    expect(vi.getTimerCount()).toBe(0)
-  })
-
-  it('lets a request in flight at unmount reach nothing', async () => {
-    bindings.backend.fail('hang')
-    wrapper = mount(chat())
-    await settle()
-    wrapper.unmount()
-    wrapper = undefined
-    await settle(MINUTE)
-
-    expect(bindings.backend.hanging).toBe(0)
-    expect(received()).toHaveLength(0)
-    expect(vi.getTimerCount()).toBe(0)
+  itStopsWithItsComponent(bindings, {
+    mountChat: () => {
+      const mounted = mount(chat())
+      wrapper = mounted
+      return () => {
+        mounted.unmount()
+        wrapper = undefined
+      }
+    },
+    settle,
   })
 
   it('shows an ended session, with nothing left unhandled', async () => {
