@@ -47,6 +47,8 @@ export interface GenesysMessengerOptions {
 interface Route {
   host?: WidgetHost | undefined
   refusals: number
+  /** A re-authentication held back after refusals; a session that ends refuses it at once. */
+  held?: { timer: ReturnType<typeof setTimeout>; event: CommandEvent<AuthCode | void> } | undefined
 }
 let route: Route | undefined
 
@@ -80,7 +82,11 @@ export function genesysMessenger({
         const { refusals } = route
         if (!route.host || refusals > reAuthenticateRetries) return event.reject(new Error('sign-in refused'))
         if (!refusals) return event.resolve()
-        setTimeout(() => event.resolve(), 500 * 2 ** refusals)
+        const timer = setTimeout(() => {
+          route.held = undefined
+          event.resolve()
+        }, 500 * 2 ** refusals)
+        route.held = { timer, event }
       })
       AuthProvider.subscribe('Auth.authError', (error) => {
         route.refusals++
@@ -103,7 +109,12 @@ export function genesysMessenger({
       const attached = route
       attached.host = host
       return () => {
-        if (attached.host === host) attached.host = undefined
+        if (attached.host !== host) return
+        attached.host = undefined
+        if (!attached.held) return
+        clearTimeout(attached.held.timer)
+        attached.held.event.reject(new Error('signed out'))
+        attached.held = undefined
       }
     },
     inspect(credential, { sentAt, expiresIn }) {

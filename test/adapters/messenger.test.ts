@@ -134,6 +134,17 @@ describe('genesysMessenger', () => {
     expect(fetch).not.toHaveBeenCalled()
   })
 
+  it('leaves no re-authentication waiting once stopped, and refuses it', async () => {
+    await create()
+    messenger.publish('Auth.authError', { errorCode: 'invalid_grant' })
+    await vi.advanceTimersByTimeAsync(1000)
+    const reAuthentication = messenger.reAuthenticate()
+    manager.stop()
+
+    await expect(reAuthentication).rejects.toBeDefined()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('retries a failed code request before answering', async () => {
     await create()
     answers.push(503)
