@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import nodeResolve from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
 import { dts } from 'rollup-plugin-dts'
+
+// Chunk names carry content hashes: building over an old dist/ would leave stale chunks in the package.
+rmSync(new URL('./dist/', import.meta.url), { recursive: true, force: true })
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
 // Frameworks are the page's own copy, never bundled: optional peers of their bindings.
