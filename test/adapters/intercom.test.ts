@@ -36,6 +36,8 @@ afterEach(() => {
   // The SDK keeps one queue per page; empty it for the next test's page.
   ;(window.Intercom as { q?: unknown[] } | undefined)?.q?.splice(0)
   manager.stop()
+  // Whatever a test did, stop() leaves none of the adapter's timers behind.
+  expect(vi.getTimerCount()).toBe(0)
   vi.useRealTimers()
 })
 

@@ -19,6 +19,8 @@ beforeEach(() => {
 
 afterEach(() => {
   manager.stop()
+  // Whatever a test did, stop() leaves none of the adapter's timers behind.
+  expect(vi.getTimerCount()).toBe(0)
   vi.useRealTimers()
 })
 
