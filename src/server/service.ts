@@ -9,7 +9,7 @@ import { createMemoryStore, StoreUnavailableError, type Store } from './store'
 export interface Authenticated {
   /** The `sub` claim: the visitor's id at the identity provider. */
   subject: string
-  /** Extra claims (`embeddedCxCustomer`, `routing`…). They cannot override the registered ones. */
+  /** Extra claims (`embeddedCxCustomer`, `routing`…). A registered one (`aud`, `exp`, `sub`…) is refused with a TypeError. */
   claims?: Record<string, unknown> | undefined
   /** What refreshes are de-duplicated and rate-limited by. Default: `subject`. */
   session?: string | undefined
@@ -75,7 +75,10 @@ export interface TokenServiceOptions {
 export interface TokenService {
   /** Web-standard handler for `POST {basePath}/token`, `POST {basePath}/token/refresh`, `GET {basePath}/jwks.json`. */
   fetch(request: Request, env?: unknown): Promise<Response>
-  /** Signs a token for `subject` now, after the clock guard and the size check. Rejects with a {@link TokenRefusal}. */
+  /**
+   * Signs a token for `subject` now, after the clock guard and the size check. Rejects with a
+   * {@link TokenRefusal}, or a TypeError for extra claims that would set a registered one.
+   */
   issue(subject: string, claims?: Record<string, unknown>): Promise<IssuedToken>
   /** The public keys, as served at `jwks.json`. */
   jwks(): Promise<{ keys: JWK[] }>
@@ -204,13 +207,15 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   }
 
   async function sign(subject: string, claims: Record<string, unknown> = {}) {
+    // The service alone sets these: an application's value would be a bug, and dropping it would hide one.
+    const registered = Object.keys(claims).filter((name) => REGISTERED.includes(name))
+    if (registered.length > 0) throw new TypeError(`widget-token/server: extra claims may not set ${registered.sort().join(', ')}: the service sets them`)
     await guardClock()
     const keyRing = await ring
     const key = await keyRing.signingKey()
     const iat = Math.floor(now() / 1000)
     const exp = iat + settings.ttlSeconds
-    const extra = Object.fromEntries(Object.entries(claims).filter(([name]) => !REGISTERED.includes(name)))
-    const token = await new SignJWT(extra)
+    const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
       .setAudience(options.audience)
       .setIssuer(options.issuer)

@@ -45,11 +45,14 @@ describe('createTokenService', () => {
     expect(payload.embeddedCxCustomer).toEqual({ id: 'customer-a' })
   })
 
-  it('keeps the registered claims out of the application’s reach', async () => {
-    ;({ service } = createService({ authenticate: () => ({ subject: 'visitor', claims: { aud: 'other-org', exp: 1, sub: 'admin', tier: 'gold' } }) }))
-    const claims = claimsOf((await json(await service.fetch(tokenRequest()))).token)
-    expect(claims).toMatchObject({ aud: ORG, sub: 'visitor', tier: 'gold' })
-    expect(claims.exp).toBeGreaterThan(Date.now() / 1000)
+  it('refuses extra claims that would set a registered one, naming them, and signs nothing', async () => {
+    const created = createService({ authenticate: () => ({ subject: 'visitor', claims: { aud: 'other-org', exp: 1, sub: 'admin', tier: 'gold' } }) })
+    service = created.service
+    const response = await service.fetch(tokenRequest())
+    expect(response.status).toBe(500)
+    expect(await json(response)).toEqual({ code: 'internal', message: 'the token service failed' })
+    expect(created.logger.error).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('aud, exp, sub') }))
+    await expect(service.issue('visitor', { jti: 'mine' })).rejects.toThrow(/jti/)
   })
 
   it('serves the refresh endpoint and the JWKS under basePath', async () => {
