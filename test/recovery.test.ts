@@ -203,39 +203,21 @@ describe('disconnects', () => {
     expect(h.backend.requests).toHaveLength(2)
   })
 
-  it('backs off when the widget rejects every fresh token, and says so', async () => {
-    h = createHarness()
-    await h.manager.start()
-    await vi.advanceTimersByTimeAsync(10 * MINUTE)
-    h.widget.gen.updateConfiguration = vi.fn(() => {
-      setTimeout(() => h.widget.disconnect(), 10)
-    })
-    h.widget.disconnect()
-    await vi.advanceTimersByTimeAsync(20_000)
-
-    const rejected = h.of('error')
-    expect(rejected.map((error) => [error.code, error.retryInMs])).toEqual([
-      ['widget_rejected', 1000],
-      ['widget_rejected', 2000],
-      ['widget_rejected', 4000],
-      ['widget_rejected', 8000],
-      ['widget_rejected', 16000],
-    ])
-    expect(h.backend.requests).toHaveLength(6)
-  })
-
-  it('backs off when the widget says every fresh token has expired', async () => {
+  it.each([
+    ['disconnects', (host: WidgetHost) => host.disconnected()],
+    ['says its token ran out', (host: WidgetHost) => host.expired()],
+  ])('backs off when the widget %s right after every fresh token, and says so', async (_, turnDown) => {
     let host!: WidgetHost
-    let expireEachToken = false
+    let turnEachDown = false
     const widget: WidgetAdapter = {
       attach: (newHost) => ((host = newHost), () => {}),
-      apply: () => void (expireEachToken && setTimeout(() => host.expired(), 10)),
+      apply: () => void (turnEachDown && setTimeout(() => turnDown(host), 10)),
     }
     h = createHarness({ widget })
     await h.manager.start()
     await vi.advanceTimersByTimeAsync(10 * MINUTE)
-    expireEachToken = true
-    host.expired()
+    turnEachDown = true
+    turnDown(host)
     await vi.advanceTimersByTimeAsync(20_000)
 
     expect(h.of('error').map((error) => [error.code, error.retryInMs])).toEqual([
