@@ -223,9 +223,8 @@ export function openSession(config: SessionConfig): Session {
     config.tabKey === undefined || widget.singleUse
       ? undefined
       : config.tabs?.(config.tabKey, {
-          adopt: (response) => {
-            if (phase === 'running' && !flight) void run('tab', response)
-          },
+          // A request under way is kept, and a closed session's aborted signal stops the hand-over.
+          adopt: (response) => void run('tab', response),
           signedOut: () => {
             if (phase === 'running') end(new WidgetTokenError('unauthorized', 'signed out in another tab'))
           },
