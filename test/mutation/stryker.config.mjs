@@ -1,5 +1,9 @@
 // `npm run mutate`: mutation testing of the core. A surviving mutant is a missing test or dead code;
 // the ones judged equivalent are listed in test/mutation/README.md.
+import { bundleHappyDom } from './happy-dom-bundle.mjs'
+
+bundleHappyDom()
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',

@@ -3,12 +3,17 @@ import { defineConfig } from 'vitest/config'
 // The unit suite alone: what exercises src/ in memory, without builds, servers or type tests.
 export default defineConfig({
   test: {
-    environment: 'happy-dom',
+    // happy-dom as in the main suite, loaded from one bundled file (see happy-dom-environment.ts).
+    environment: './test/mutation/happy-dom-environment.ts',
     include: ['test/*.test.ts', 'test/model/**/*.test.ts'],
     env: { MODEL_RUNS: '10' },
     // These check the built package, not src/ in memory.
     exclude: ['test/package.test.ts', 'test/size.test.ts', 'test/resolution.test.ts'],
     setupFiles: ['test/mutation/setup.ts'],
+    // Stryker starts a new test worker for every mutant; sharing one module graph and one page
+    // between the test files of that run, instead of building both again for each file, makes a
+    // mutant's run about three times faster. Each run still starts from a fresh worker.
+    isolate: false,
     // A mutant that leaves a promise hanging fails here, fast, instead of timing out Stryker's worker.
     testTimeout: 2000,
     restoreMocks: true,
