@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from 'vitest'
-import { createHttpSource, requestToken, type FetchToken } from '../src/source'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createHttpSource, parseRetryAfter, requestToken, type FetchToken } from '../src/source'
 import { systemClock } from '../src/clock'
 
 const ENDPOINT = '/api/v1/embedded-cx/token'
@@ -109,5 +109,136 @@ describe('requestToken', () => {
     const reason = new DOMException('stopped', 'AbortError')
     controller.abort(reason)
     await expect(pending).rejects.toBe(reason)
+  })
+})
+
+describe('the endpoint check', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  const create = (endpoint: string) => () => createHttpSource({ endpoint, fetch: vi.fn() })
+
+  it.each(['http://evil-localhost/token', 'http://localhost.evil.example/token', 'http://app.localhost.evil.example/token', 'ftp://localhost/token', 'http://127.0.0.1.evil.example/token'])(
+    'refuses %s, which only looks like loopback',
+    (endpoint) => {
+      expect(create(endpoint)).toThrow(expect.objectContaining({ code: 'insecure_endpoint' }))
+    },
+  )
+
+  it.each(['http://127.0.0.10:8080/token', 'http://app.localhost:5173/token', 'http://[::1]:3000/token'])('accepts the loopback endpoint %s', (endpoint) => {
+    expect(create(endpoint)).not.toThrow()
+  })
+
+  it('names the scheme and host it refused', () => {
+    expect(create('http://portal.example.com/api/token')).toThrow(expect.objectContaining({ message: 'widget-token: insecure_endpoint: http://portal.example.com' }))
+  })
+
+  it('judges a relative endpoint by the page it is on', () => {
+    vi.stubGlobal('location', new URL('http://portal.example.com/app'))
+    expect(create(ENDPOINT)).toThrow(expect.objectContaining({ code: 'insecure_endpoint' }))
+  })
+
+  it('accepts a relative endpoint off the page, where it will share the page’s origin', () => {
+    vi.stubGlobal('location', undefined)
+    expect(create(ENDPOINT)).not.toThrow()
+  })
+})
+
+describe('what the source reads from an answer', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  it('uses the global fetch when none is given, looked up at call time', async () => {
+    const fetchToken = createHttpSource({ endpoint: ENDPOINT })
+    const fetch = vi.fn(async () => new Response('{"token":"a.b.c"}'))
+    vi.stubGlobal('fetch', fetch)
+    expect(await ask(fetchToken)).toEqual({ token: 'a.b.c', expiresIn: undefined })
+    expect(fetch).toHaveBeenCalledWith(ENDPOINT, expect.objectContaining({ method: 'POST' }))
+  })
+
+  it('treats a redirect the browser hides from the page as a session that ended', async () => {
+    const hidden = { ok: false, status: 0, type: 'opaqueredirect', headers: new Headers() } as Response
+    const { fetchToken } = sourceAnswering(async () => hidden)
+    await expect(ask(fetchToken)).rejects.toMatchObject({ code: 'unauthorized', retryable: false })
+  })
+
+  it.each([
+    [301, 'unauthorized'],
+    [399, 'unauthorized'],
+    [300, 'unauthorized'],
+    [400, 'http'],
+  ])('classifies status %i as %s', async (status, code) => {
+    const fake = { ok: false, status, type: 'basic', headers: new Headers() } as Response
+    const { fetchToken } = sourceAnswering(async () => fake)
+    await expect(ask(fetchToken)).rejects.toMatchObject({ code })
+  })
+
+  it.each([
+    [429, 'widget-token: rate_limited'],
+    [503, 'widget-token: http: HTTP 503'],
+  ])('words status %i as “%s”', async (status, message) => {
+    const { fetchToken } = sourceAnswering(new Response(null, { status }))
+    await expect(ask(fetchToken)).rejects.toMatchObject({ message })
+  })
+
+  it.each([
+    ['HTML', '<html>login</html>', 'widget-token: bad_response: not JSON'],
+    ['JSON without a token', '{"jwt":"a.b.c"}', 'widget-token: bad_response: no token'],
+  ])('says why %s is a bad response', async (_, body, message) => {
+    const { fetchToken } = sourceAnswering(new Response(body))
+    await expect(ask(fetchToken)).rejects.toMatchObject({ message })
+  })
+
+  it.each([
+    ['seconds with spaces around', ' 30 ', 30_000],
+    ['a number followed by text', '30 seconds', undefined],
+    ['text followed by a number', 'in 30', undefined],
+  ])('reads Retry-After given as %s', (_, value, retryAfterMs) => {
+    expect(parseRetryAfter(new Headers({ 'retry-after': value }), () => 0)).toBe(retryAfterMs)
+  })
+
+  it('measures a Retry-After date against the device clock when the answer has no Date', () => {
+    const now = () => Date.parse('Mon, 02 Mar 2026 09:00:00 GMT')
+    expect(parseRetryAfter(new Headers({ 'retry-after': 'Mon, 02 Mar 2026 09:00:30 GMT' }), now)).toBe(30_000)
+  })
+
+  it('has no advice without Retry-After', () => {
+    expect(parseRetryAfter(new Headers(), () => 0)).toBeUndefined()
+  })
+})
+
+describe('requestToken, further', () => {
+  it('names the time it waited when a source times out', async () => {
+    vi.useFakeTimers()
+    try {
+      const outcome = ask(() => new Promise(() => {})).catch((error: unknown) => error)
+      await vi.advanceTimersByTimeAsync(10_000)
+      expect(await outcome).toMatchObject({ code: 'timeout', message: 'widget-token: timeout: 10000 ms' })
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('does not call a source when it is already stopped', async () => {
+    const controller = new AbortController()
+    const reason = new DOMException('stopped', 'AbortError')
+    controller.abort(reason)
+    const fetchToken = vi.fn(async () => ({ token: 'a.b.c' }))
+    await expect(requestToken(fetchToken, { reason: 'manual', refresh: true }, { timeoutMs: 10_000, clock: systemClock, signal: controller.signal })).rejects.toBe(reason)
+    expect(fetchToken).not.toHaveBeenCalled()
+  })
+
+  it('lets go of the stop signal once the source answered', async () => {
+    const controller = new AbortController()
+    let given!: AbortSignal
+    await requestToken(
+      async ({ signal }) => ((given = signal), { token: 'a.b.c' }),
+      { reason: 'manual', refresh: true },
+      { timeoutMs: 10_000, clock: systemClock, signal: controller.signal },
+    )
+    controller.abort(new DOMException('stopped', 'AbortError'))
+    expect(given.aborted).toBe(false)
   })
 })

@@ -5,6 +5,7 @@ import { createBackend, type Backend } from './helpers/backend'
 import { createFakeLocks } from './helpers/locks'
 import { ENDPOINT, genConfig, MINUTE, T0 } from './helpers/setup'
 import { createFakeGen, type FakeGen } from './helpers/widget'
+import { jwt, ORG_ID } from './helpers/jwt'
 
 interface Tab {
   manager: TokenManager
@@ -272,5 +273,159 @@ describe('what is shared', () => {
     await advance(0)
     expect(new Set(answers).size).toBe(3)
     expect(codes).toBe(3)
+  })
+})
+
+describe('sharing, edge by edge', () => {
+  const fresh = (ttlSeconds = 600) => {
+    const iat = Math.floor(Date.now() / 1000)
+    return jwt({ aud: ORG_ID, iat, exp: iat + ttlSeconds })
+  }
+
+  it('costs the open tabs nothing when another tab opens', async () => {
+    const [a, b] = [openTab(), openTab()]
+    await startInTurn(a, b)
+    const c = openTab()
+    await startInTurn(c)
+
+    expect(backend.requests).toHaveLength(1)
+    for (const tab of [a, b]) {
+      expect(tab.tokens).toHaveLength(1)
+      expect(tab.widget.gen.updateConfiguration).not.toHaveBeenCalled()
+    }
+    expect(c.widget.token).toBe(backend.issued[0])
+  })
+
+  it('hands a new tab what is left of the lifetime, however long the open tab has been open', async () => {
+    await advance(5 * MINUTE)
+    const a = openTab()
+    await startInTurn(a)
+    await advance(3 * MINUTE)
+    const b = openTab()
+    await startInTurn(b)
+
+    expect(backend.requests).toHaveLength(1)
+    expect(b.manager.expiresAt! - Date.now()).toBeGreaterThan(7 * MINUTE - 1000)
+  })
+
+  it('never hands a new tab a token that has run out', async () => {
+    const a = openTab()
+    await startInTurn(a)
+    backend.answer(...Array(40).fill({ throws: new TypeError('Failed to fetch') }))
+    await advance(11 * MINUTE)
+    const b = openTab()
+    b.manager.start().catch(() => {})
+    await advance(ASK_MS)
+    await advance(0)
+
+    expect(b.errors.map((error) => error.code)).not.toContain('expired_token')
+    expect(b.errors.map((error) => error.code)).toContain('network')
+  })
+
+  it('ignores messages that are not its own kind', async () => {
+    const a = openTab()
+    await startInTurn(a)
+    const stranger = new BroadcastChannel(CHANNEL)
+    for (const message of [null, { type: 'hello' }, { type: 'token', token: 42 }, { type: 'token' }]) stranger.postMessage(message)
+    await advance(0)
+    stranger.close()
+
+    expect(a.errors).toEqual([])
+    expect(a.tokens).toHaveLength(1)
+    expect(a.manager.state).toBe('active')
+  })
+
+  it('asks the backend after a failed request even when another token went by meanwhile', async () => {
+    const a = openTab()
+    await startInTurn(a)
+    backend.answer('hang')
+    const refreshed = a.manager.refresh().catch(() => {})
+    await advance(0)
+    const stranger = new BroadcastChannel(CHANNEL)
+    stranger.postMessage({ type: 'token', token: fresh(), expiresIn: 600 })
+    await advance(0)
+    stranger.close()
+    await advance(10_000)
+    await refreshed
+    await advance(1000)
+
+    expect(a.errors.map((error) => error.code)).toEqual(['timeout'])
+    expect(backend.requests).toHaveLength(3)
+    expect(a.widget.token).toBe(backend.issued[1])
+  })
+
+  it('waits for the token of a tab that refreshed at the same time instead of asking again', async () => {
+    const [a, b] = [openTab(), openTab()]
+    await startInTurn(a, b)
+    const both = Promise.all([a.manager.refresh(), b.manager.refresh()])
+    await advance(0)
+    await advance(0)
+    await both
+
+    expect(backend.requests).toHaveLength(2)
+    expect(b.widget.token).toBe(backend.issued[1])
+  })
+
+  it('fails a refresh whose own request fails after it waited for the lock, and does not ask again without it', async () => {
+    const [a, b] = [openTab(), openTab()]
+    await startInTurn(a, b)
+    backend.answer({ status: 503 }, { status: 503 })
+    const first = a.manager.refresh().catch((error: unknown) => error)
+    const second = b.manager.refresh().catch((error: unknown) => error)
+    await advance(0)
+    await advance(1000)
+
+    expect(await first).toMatchObject({ code: 'http', status: 503 })
+    expect(await second).toMatchObject({ code: 'http', status: 503 })
+  })
+
+  it('leaves no timer behind when stopped while it asks the open tabs', async () => {
+    const a = openTab()
+    a.manager.start().catch(() => {})
+    await vi.advanceTimersByTimeAsync(ASK_MS / 2)
+    a.manager.stop()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('leaves no timer behind when stopped while it waits for the lock', async () => {
+    fakeLocks.holdForever(CHANNEL)
+    const a = openTab()
+    a.manager.start().catch(() => {})
+    await advance(ASK_MS + 500)
+    a.manager.stop()
+    await advance(0)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('tells the other tabs why they ended', async () => {
+    const [a, b] = [openTab(), openTab()]
+    await startInTurn(a, b)
+    backend.answer({ status: 401 })
+    await a.manager.refresh().catch(() => {})
+    await advance(0)
+    expect(b.errors.at(-1)).toMatchObject({ code: 'unauthorized', message: 'widget-token: unauthorized: signed out in another tab' })
+  })
+
+  it('keeps the other tabs running when one ends for another reason', async () => {
+    const [a, b] = [openTab(), openTab()]
+    await startInTurn(a, b)
+    backend.answer({ status: 404 })
+    await a.manager.refresh().catch(() => {})
+    await advance(1000)
+    expect(a.manager.state).toBe('ended')
+    expect(b.manager.state).toBe('active')
+  })
+
+  it.each([
+    ['navigator', 'Web Locks'],
+    ['BroadcastChannel', 'BroadcastChannel'],
+  ])('works alone by default where %s is missing', async (global) => {
+    vi.stubGlobal('navigator', global === 'navigator' ? undefined : { locks: fakeLocks.locks })
+    if (global === 'BroadcastChannel') vi.stubGlobal('BroadcastChannel', undefined)
+    const widget = createFakeGen()
+    const manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, widget: genWidget({ config: genConfig, gen: widget.gen }) })
+    tabs.push({ manager, widget, tokens: [], errors: [], ended: 0 })
+    await manager.start()
+    expect(widget.token).toBe(backend.issued[0])
   })
 })
