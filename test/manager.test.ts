@@ -245,3 +245,29 @@ describe('page lifecycle', () => {
     expect(h.backend.requests).toHaveLength(1)
   })
 })
+
+describe('options', () => {
+  it('says what it needs when given neither an endpoint nor a fetchToken', () => {
+    // @ts-expect-error the options' type says so too
+    expect(() => createTokenManager({ widget: genWidget({ config: genConfig }) })).toThrow('widget-token: endpoint or fetchToken is required')
+  })
+
+  it('reads a Retry-After date against its clock when the answer has no Date', async () => {
+    vi.useFakeTimers({ now: T0 })
+    const clockNow = Date.parse('Mon, 02 Mar 2026 09:00:00 GMT') - 20 * MINUTE
+    const fetch = vi.fn(async () => new Response(null, { status: 503, headers: { 'retry-after': 'Mon, 02 Mar 2026 08:41:00 GMT' } }))
+    const manager = createTokenManager({
+      endpoint: ENDPOINT,
+      fetch,
+      widget: genWidget({ config: genConfig, gen: createFakeGen().gen }),
+      clock: { now: () => clockNow, setTimeout: (callback, delayMs) => setTimeout(callback, delayMs), clearTimeout: (handle) => clearTimeout(handle as number) },
+      random: () => 0,
+    })
+    const errors = vi.fn()
+    manager.on('error', errors)
+    manager.start().catch(() => {})
+    await settle()
+    expect(errors).toHaveBeenCalledWith(expect.objectContaining({ code: 'http', retryAfterMs: MINUTE, retryInMs: MINUTE }))
+    manager.stop()
+  })
+})

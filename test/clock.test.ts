@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createTimeline, systemClock, type Clock } from '../src/clock'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('systemClock', () => {
+  it('counts monotonic time with the wall clock where performance is missing', () => {
+    vi.useFakeTimers({ now: 5000 })
+    vi.stubGlobal('performance', undefined)
+    expect(systemClock.monotonic?.()).toBe(5000)
+  })
+})
+
+describe('createTimeline', () => {
+  it('follows the wall clock for a clock without a monotonic one', () => {
+    let wall = 1_000_000
+    const clock: Clock = { now: () => wall, setTimeout: () => 0, clearTimeout: () => {} }
+    const timeline = createTimeline(clock)
+    wall += 5000
+    expect(timeline.now()).toBe(5000)
+    expect(timeline.toEpoch(5000)).toBe(1_005_000)
+  })
+
+  it('takes the larger step of the two clocks, and never runs backwards', () => {
+    let wall = 1_000_000
+    let steady = 50
+    const timeline = createTimeline({ now: () => wall, monotonic: () => steady, setTimeout: () => 0, clearTimeout: () => {} })
+    steady += 3000
+    wall += 1000
+    expect(timeline.now()).toBe(3000)
+    wall -= 600_000
+    steady += 2000
+    expect(timeline.now()).toBe(5000)
+    wall += 10_000
+    steady += 1000
+    expect(timeline.now()).toBe(15_000)
+  })
+})
