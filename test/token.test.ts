@@ -91,3 +91,24 @@ describe('inspectToken', () => {
     expect(() => inspectToken(sized(padding + 3), base)).toThrow(expect.objectContaining({ code: 'token_too_large' }))
   })
 })
+
+describe('inspectToken, further', () => {
+  it('refuses a token that runs out at the very moment it is checked', () => {
+    expect(() => inspectToken(jwt({ aud: ORG_ID, iat: nowS - 1800, exp: nowS }), base)).toThrow(expect.objectContaining({ code: 'expired_token' }))
+  })
+
+  it('measures the lifetime of a token without iat from expiresIn', () => {
+    expect(inspectToken(jwt({ aud: ORG_ID, exp: nowS + 1800 }), { ...base, expiresIn: 600 }).lifetimeMs).toBe(600_000)
+  })
+
+  it('knows no clock skew for a token without iat', () => {
+    expect(inspectToken(jwt({ aud: ORG_ID, exp: nowS + 1800 }), base).skewMs).toBeUndefined()
+  })
+
+  it.each([
+    ['a payload that is not JSON', 'eyJhbGciOiJub25lIn0.bm90IGpzb24.c2ln'],
+    ['a payload that is JSON null', `eyJhbGciOiJub25lIn0.${Buffer.from('null').toString('base64url')}.c2ln`],
+  ])('says it is the payload that is wrong for %s', (_, token) => {
+    expect(() => inspectToken(token, base)).toThrow(expect.objectContaining({ message: 'widget-token: malformed_token: payload' }))
+  })
+})
