@@ -159,7 +159,7 @@ describe('disconnects', () => {
     h.widget.disconnect()
     await settle()
     h.widget.disconnect()
-    expect(h.of('error')).toEqual([expect.objectContaining({ code: 'widget_rejected', message: 'widget-token: widget_rejected: disconnected', retryInMs: 1000 })])
+    expect(h.of('error')).toEqual([expect.objectContaining({ code: 'widget_rejected', message: 'widget-token: widget_rejected: disconnect', retryInMs: 1000 })])
   })
 })
 
