@@ -37,10 +37,16 @@ describe('after stop()', () => {
     manager.stop()
     events.length = 0
 
-    host().disconnected()
-    host().expired()
-    host().refused(new WidgetTokenError('widget_unavailable', 'gone', { retryable: false }))
-    host().refused(new Error('invalid_grant'))
+    const calls = [
+      () => host().refused(new Error('invalid_grant')),
+      () => host().refused(new WidgetTokenError('widget_unavailable', 'gone', { retryable: false })),
+      () => host().disconnected(),
+      () => host().expired(),
+    ]
+    for (const call of calls) {
+      call()
+      await settle()
+    }
     await expect(manager.refresh()).rejects.toMatchObject({ name: 'InvalidStateError', message: 'not started' })
     await vi.advanceTimersByTimeAsync(60 * MINUTE)
 

@@ -308,11 +308,14 @@ describe('sharing, edge by edge', () => {
     expect(b.manager.expiresAt! - Date.now()).toBeGreaterThan(7 * MINUTE - 1000)
   })
 
-  it('never hands a new tab a token that has run out', async () => {
+  it.each([
+    ['that ran out a minute ago', 11 * MINUTE],
+    ['that runs out as the tab opens', 10 * MINUTE],
+  ])('never hands a new tab a token %s', async (_, openAfterMs) => {
     const a = openTab()
     await startInTurn(a)
     backend.answer(...Array(40).fill({ throws: new TypeError('Failed to fetch') }))
-    await advance(11 * MINUTE)
+    await advance(openAfterMs)
     const b = openTab()
     b.manager.start().catch(() => {})
     await advance(ASK_MS)
@@ -427,5 +430,31 @@ describe('sharing, edge by edge', () => {
     tabs.push({ manager, widget, tokens: [], errors: [], ended: 0 })
     await manager.start()
     expect(widget.token).toBe(backend.issued[0])
+  })
+
+  it('records no request in the trail of a tab that adopted another tab’s token', async () => {
+    const trails: Array<Array<{ step: string }>> = [[], []]
+    const [a, b] = [0, 1].map((index) => {
+      const widget = createFakeGen()
+      const manager = createTokenManager({
+        endpoint: ENDPOINT,
+        fetch: backend.fetch,
+        widget: genWidget({ config: genConfig, gen: widget.gen }),
+        tabs: shareAcrossTabs({ locks: fakeLocks.locks }),
+        log: (entry) => trails[index]!.push(entry),
+      })
+      const tab: Tab = { manager, widget, tokens: [], errors: [], ended: 0 }
+      manager.on('token', (event) => tab.tokens.push(event))
+      tabs.push(tab)
+      return tab
+    }) as [Tab, Tab]
+    await startInTurn(a, b)
+    const [aBefore, bBefore] = [trails[0]!.length, trails[1]!.length]
+    await a.manager.refresh()
+    await advance(0)
+
+    expect(b.tokens.map((event) => event.reason)).toEqual(['tab', 'tab'])
+    expect(trails[1]!.slice(bBefore).filter((entry) => entry.step === 'request')).toEqual([])
+    expect(trails[0]!.slice(aBefore).filter((entry) => entry.step === 'request')).toHaveLength(1)
   })
 })
