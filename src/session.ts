@@ -63,7 +63,7 @@ export function openSession(config: SessionConfig): Session {
   let invalidInARow = 0
   let rejections = 0
   let onlineUsed = false
-  let deliveredAt = -Infinity
+  let deliveredAt: number | undefined
 
   function run(reason: Reason, shared?: TokenResponse): Promise<string> {
     if (flight) return flight
@@ -167,7 +167,7 @@ export function openSession(config: SessionConfig): Session {
     if (phase !== 'running' || flight) return
     // A widget that stayed connected for a while had a fresh problem; one that drops right after a
     // new token is rejecting tokens, and its refreshes back off like failures.
-    if (timeline.now() - deliveredAt >= policy.maxMs) rejections = 0
+    if (deliveredAt !== undefined && timeline.now() - deliveredAt >= policy.maxMs) rejections = 0
     const atOnce = rejections === 0 && !error
     // A planned try stands, except for a widget left without a token that may be answered at once.
     if (retry && !(atOnce && reason === 'expired')) return
@@ -223,8 +223,10 @@ export function openSession(config: SessionConfig): Session {
     config.tabKey === undefined || widget.singleUse
       ? undefined
       : config.tabs?.(config.tabKey, {
-          // A request under way is kept, and a closed session's aborted signal stops the hand-over.
-          adopt: (response) => void run('tab', response),
+          // A link of your own may call after close(); a request under way is kept (run() joins it).
+          adopt: (response) => {
+            if (phase === 'running') void run('tab', response)
+          },
           signedOut: () => {
             if (phase === 'running') end(new WidgetTokenError('unauthorized', 'signed out in another tab'))
           },

@@ -230,6 +230,20 @@ describe('disconnects', () => {
     expect(h.backend.requests).toHaveLength(6)
   })
 
+  it('backs off before the first token too, however often the widget says it has none', async () => {
+    let host!: WidgetHost
+    h = createHarness({ widget: { attach: (newHost) => ((host = newHost), () => {}), apply: () => {} } })
+    h.backend.answer(...Array(20).fill({ status: 503 }))
+    h.manager.start().catch(() => {})
+    for (let i = 0; i < 100; i++) {
+      host.expired()
+      await vi.advanceTimersByTimeAsync(100)
+    }
+
+    // Ten seconds: the first request, one answered expiry, then backoff (1 s, 2 s, 4 s…) between both kinds of try.
+    expect(h.backend.requests.length).toBeLessThanOrEqual(6)
+  })
+
   it('answers a widget that ran out of its token at once, even while a retry is planned', async () => {
     let host!: WidgetHost
     h = createHarness({ widget: { attach: (newHost) => ((host = newHost), () => {}), apply: () => {} } })

@@ -44,6 +44,24 @@ describe('a tab link that calls its listener late', () => {
     expect(events).toEqual(['token'])
   })
 
+  it('reports no adopted token after stop for a widget that asks for its tokens', async () => {
+    vi.useFakeTimers({ now: T0 })
+    const listeners: TabListener[] = []
+    const tabs: TabSync = (_key, listener) => (listeners.push(listener), { request: (request) => request(), signOut() {}, close() {} })
+    const iat = T0 / 1000
+    const token = () => jwt({ aud: ORG_ID, iat, exp: iat + 1800 })
+    manager = createTokenManager({ fetchToken: async () => ({ token: token(), expiresIn: 1800 }), tabKey: 'portal', tabs, widget: { attach: () => () => {} } })
+    const events: string[] = []
+    manager.on('token', () => events.push('token'))
+    await manager.start()
+    manager.stop()
+    listeners[0]!.adopt({ token: token(), expiresIn: 1800, shared: true })
+    await settle()
+
+    expect(events).toEqual([])
+    expect(manager.expiresAt).toBeUndefined()
+  })
+
   it('does not end a stopped run on a late sign-out', async () => {
     const { listeners, events } = start()
     await manager.start()
