@@ -52,24 +52,24 @@ const serverEntries = {
 const compile = () =>
   typescript({ tsconfig: './tsconfig.json', declaration: false, sourceMap: true, inlineSources: true, noEmitOnError: true, include: ['src/**/*.ts'] })
 
+// ESM and CJS side by side, each entry a file of its own and shared code in hashed chunks.
+const moduleOutputs = [
+  { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared/[name]-[hash].js', sourcemap: true },
+  { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared/[name]-[hash].cjs', sourcemap: true, exports: 'named' },
+]
+
 export default [
   {
     input: entries,
     external,
     plugins: [compile()],
-    output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared/[name]-[hash].js', sourcemap: true },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared/[name]-[hash].cjs', sourcemap: true, exports: 'named' },
-    ],
+    output: moduleOutputs,
   },
   {
     input: serverEntries,
     external,
     plugins: [compile()],
-    output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared/[name]-[hash].js', sourcemap: true },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared/[name]-[hash].cjs', sourcemap: true, exports: 'named' },
-    ],
+    output: moduleOutputs,
   },
   {
     // The script-tag build: everything bundled, one global.
