@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createTokenManager, genWidget, type TabListener, type TabSync, type TokenManager } from '../src'
+import { createTokenManager, genWidget, type TabListener, type TabSync, type TokenManager, type WidgetAdapter } from '../src'
 import { jwt, ORG_ID } from './helpers/jwt'
 import { genConfig, settle, T0 } from './helpers/setup'
 import { createFakeGen } from './helpers/widget'
@@ -13,7 +13,8 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-function start() {
+/** A manager whose tab link is the test's: `listeners` is what the session gave it. */
+function start(widgetOf: (gen: ReturnType<typeof createFakeGen>) => WidgetAdapter = (fake) => genWidget({ config: genConfig, gen: fake.gen })) {
   vi.useFakeTimers({ now: T0 })
   const listeners: TabListener[] = []
   const tabs: TabSync = (_key, listener) => {
@@ -25,7 +26,7 @@ function start() {
     const iat = Math.floor(Date.now() / 1000)
     return { token: jwt({ aud: ORG_ID, iat, exp: iat + 1800 }), expiresIn: 1800 }
   })
-  manager = createTokenManager({ fetchToken, tabKey: 'portal', tabs, widget: genWidget({ config: genConfig, gen: widget.gen }) })
+  manager = createTokenManager({ fetchToken, tabKey: 'portal', tabs, widget: widgetOf(widget) })
   const events: string[] = []
   for (const type of ['token', 'error', 'ended'] as const) manager.on(type, () => events.push(type))
   const shared = () => ({ token: jwt({ aud: ORG_ID, iat: T0 / 1000, exp: T0 / 1000 + 1800 }), expiresIn: 1800, shared: true })
@@ -45,17 +46,10 @@ describe('a tab link that calls its listener late', () => {
   })
 
   it('reports no adopted token after stop for a widget that asks for its tokens', async () => {
-    vi.useFakeTimers({ now: T0 })
-    const listeners: TabListener[] = []
-    const tabs: TabSync = (_key, listener) => (listeners.push(listener), { request: (request) => request(), signOut() {}, close() {} })
-    const iat = T0 / 1000
-    const token = () => jwt({ aud: ORG_ID, iat, exp: iat + 1800 })
-    manager = createTokenManager({ fetchToken: async () => ({ token: token(), expiresIn: 1800 }), tabKey: 'portal', tabs, widget: { attach: () => () => {} } })
-    const events: string[] = []
-    manager.on('token', () => events.push('token'))
+    const { listeners, events, shared } = start(() => ({ attach: () => () => {} }))
     await manager.start()
     manager.stop()
-    listeners[0]!.adopt({ token: token(), expiresIn: 1800, shared: true })
+    listeners[0]!.adopt(shared())
     await settle()
 
     expect(events).toEqual([])
