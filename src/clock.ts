@@ -46,3 +46,18 @@ export function createTimeline(clock: Clock): Timeline {
   }
   return { now, toEpoch: (time) => time - now() + clock.now() }
 }
+
+/** Calls `fire` once, after `delayMs` or as soon as `signal` aborts; the function returned cancels it. */
+export function afterOrAbort(signal: AbortSignal, delayMs: number, fire: () => void, clock: Clock = systemClock): () => void {
+  const cancel = () => {
+    clock.clearTimeout(timer)
+    signal.removeEventListener('abort', done)
+  }
+  const done = () => {
+    cancel()
+    fire()
+  }
+  const timer = clock.setTimeout(done, delayMs)
+  signal.addEventListener('abort', done)
+  return cancel
+}

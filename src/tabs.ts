@@ -1,3 +1,4 @@
+import { afterOrAbort } from './clock'
 import type { TokenResponse } from './source'
 
 /** What a session holds while it shares tokens with the other tabs of the browser. */
@@ -40,8 +41,12 @@ type Message =
 
 /** How long a new tab waits for an open tab to hand over its token before it asks the backend. */
 export const ASK_MS = 100
-/** The lock passes to the next tab before that tab has the previous holder's message. */
-const MESSAGE_GRACE_MS = 1000
+/**
+ * How long a tab keeps the lock after it shared a token. A message reaches the other tabs a little
+ * after it is sent; a tab whose refresh falls due meanwhile must find the lock taken and wait for the
+ * token, not find it free and ask the backend again.
+ */
+const DELIVERY_MS = 1000
 
 /**
  * One token request per browser instead of one per tab: the tab whose refresh comes first takes a
@@ -68,6 +73,8 @@ export function shareAcrossTabs({
     // Held only while a request of this tab waits.
     let sharedMeanwhile: TokenResponse | undefined
     let onShared: (() => void) | undefined
+    // Ends this tab's hold on the lock after sharing: its own next request must not wait for it.
+    let releaseEarly: (() => void) | undefined
     // What this tab holds, to hand to a tab that opens later; the lifetime left is counted down.
     let held: { token: string; expiresIn: number; at: number } | undefined
 
@@ -92,13 +99,6 @@ export function shareAcrossTabs({
       onShared?.()
     }
 
-    const fetchAndShare = async (request: () => Promise<TokenResponse>): Promise<TokenResponse> => {
-      const response = takeShared() ?? (await request())
-      hold(response)
-      if (!response.shared) post({ type: 'token', token: response.token, expiresIn: response.expiresIn })
-      return response
-    }
-
     const takeShared = (): TokenResponse | undefined => {
       const shared = sharedMeanwhile
       sharedMeanwhile = undefined
@@ -108,19 +108,45 @@ export function shareAcrossTabs({
     const awaitShared = (signal: AbortSignal, waitMs: number) =>
       new Promise<TokenResponse | undefined>((resolve) => {
         const done = () => {
-          globalThis.clearTimeout(timer)
-          signal.removeEventListener('abort', done)
+          cancel()
           onShared = undefined
           resolve(takeShared())
         }
-        const timer = globalThis.setTimeout(done, waitMs)
-        signal.addEventListener('abort', done)
+        const cancel = afterOrAbort(signal, waitMs, done)
         onShared = done
         if (sharedMeanwhile) done()
       })
 
+    /**
+     * Runs `critical` holding the lock and resolves with its answer at once; the lock itself is kept
+     * until that answer has had time to reach the other tabs. Resolves `null` when `ifAvailable` finds
+     * the lock taken.
+     */
+    const underLock = (options: LockOptions, signal: AbortSignal, critical: () => Promise<TokenResponse>) =>
+      new Promise<TokenResponse | null>((resolve, reject) => {
+        locks
+          .request(name, options, async (lock) => {
+            if (!lock) return resolve(null)
+            const response = await critical()
+            resolve(response)
+            if (response.shared) return
+            await new Promise<void>((delivered) => {
+              const cancel = afterOrAbort(signal, DELIVERY_MS, delivered)
+              releaseEarly = () => (cancel(), delivered())
+            })
+          })
+          .catch(reject)
+      })
+
     return {
       async request(request, signal, first) {
+        const fetchAndShare = async () => {
+          const response = takeShared() ?? (await request())
+          hold(response)
+          if (!response.shared) post({ type: 'token', token: response.token, expiresIn: response.expiresIn })
+          return response
+        }
+        releaseEarly?.()
         waiting++
         try {
           if (first) {
@@ -128,13 +154,27 @@ export function shareAcrossTabs({
             const handed = await awaitShared(signal, ASK_MS)
             if (handed) return handed
           }
-          const free = await locks.request(name, { ifAvailable: true }, (lock) => lock && fetchAndShare(request))
+          const free = await underLock({ ifAvailable: true }, signal, fetchAndShare)
           if (free) return free
-          return await waitForLock(locks, name, lockTimeoutMs, signal, async (acquired) => {
-            const shared = acquired ? await awaitShared(signal, MESSAGE_GRACE_MS) : undefined
-            if (signal.aborted) throw signal.reason
-            return shared ?? fetchAndShare(request)
-          })
+          // Another tab's token ends the wait; a lock that is never released must not stall this tab.
+          let acquired = false
+          const wait = new AbortController()
+          const giveUp = () => wait.abort()
+          const stopWaiting = afterOrAbort(signal, lockTimeoutMs, giveUp)
+          onShared = giveUp
+          try {
+            const acquire = () => {
+              acquired = true
+              return fetchAndShare()
+            }
+            return (await underLock({ signal: wait.signal }, signal, acquire))!
+          } catch (error) {
+            if (acquired || signal.aborted) throw signal.aborted ? signal.reason : error
+            return await fetchAndShare()
+          } finally {
+            onShared = undefined
+            stopWaiting()
+          }
         } finally {
           if (--waiting === 0) sharedMeanwhile = undefined
         }
@@ -145,34 +185,5 @@ export function shareAcrossTabs({
         broadcast.close()
       },
     }
-  }
-}
-
-/** Runs `critical` under the lock, or without it once `timeoutMs` have passed. */
-async function waitForLock<T>(
-  locks: LockManager,
-  name: string,
-  timeoutMs: number,
-  signal: AbortSignal,
-  critical: (acquired: boolean) => Promise<T>,
-): Promise<T> {
-  let acquired = false
-  // A lock that is never released must not stall this tab: past the wait it goes alone.
-  const wait = new AbortController()
-  const giveUp = () => wait.abort()
-  const timer = globalThis.setTimeout(giveUp, timeoutMs)
-  signal.addEventListener('abort', giveUp)
-  try {
-    return await locks.request(name, { signal: wait.signal }, () => {
-      acquired = true
-      globalThis.clearTimeout(timer)
-      return critical(true)
-    })
-  } catch (error) {
-    if (acquired || signal.aborted) throw signal.aborted ? signal.reason : error
-    return await critical(false)
-  } finally {
-    globalThis.clearTimeout(timer)
-    signal.removeEventListener('abort', giveUp)
   }
 }

@@ -361,6 +361,20 @@ describe('sharing, edge by edge', () => {
     expect(b.widget.token).toBe(backend.issued[1])
   })
 
+  it('takes the token of a tab that has just refreshed when its own refresh falls due before that token reached it', async () => {
+    const [a, b] = [openTab(), openTab()]
+    await startInTurn(a, b)
+    await a.manager.refresh()
+    // a has its new token and has posted it; the channel has not delivered it to b yet.
+    const late = b.manager.refresh()
+    await advance(1000)
+    await late
+
+    expect(backend.requests).toHaveLength(2)
+    expect(b.widget.token).toBe(backend.issued[1])
+    expect(b.tokens.at(-1)).toMatchObject({ reason: 'tab' })
+  })
+
   it('fails a refresh whose own request fails after it waited for the lock, and does not ask again without it', async () => {
     const [a, b] = [openTab(), openTab()]
     await startInTurn(a, b)
