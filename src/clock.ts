@@ -47,8 +47,11 @@ export function createTimeline(clock: Clock): Timeline {
   return { now, toEpoch: (time) => time - now() + clock.now() }
 }
 
-/** Calls `fire` once, after `delayMs` or as soon as `signal` aborts; the function returned cancels it. */
-export function afterOrAbort(signal: AbortSignal, delayMs: number, fire: () => void, clock: Clock = systemClock): () => void {
+/**
+ * Calls `fire` once, after `delayMs` or as soon as `signal` aborts; the function returned cancels it.
+ * Without a clock it reads the global timers at call time, so fake timers installed later still apply.
+ */
+export function afterOrAbort(signal: AbortSignal, delayMs: number, fire: () => void, clock: Pick<Clock, 'setTimeout' | 'clearTimeout'> = globalThis): () => void {
   const cancel = () => {
     clock.clearTimeout(timer)
     signal.removeEventListener('abort', done)

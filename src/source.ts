@@ -1,4 +1,4 @@
-import type { Clock } from './clock'
+import { afterOrAbort, type Clock } from './clock'
 import { asWidgetTokenError, WidgetTokenError } from './errors'
 
 /** Why the SDK is asking for a token. */
@@ -138,21 +138,14 @@ export function withinDeadline<T>(task: (signal: AbortSignal) => T | Promise<T>,
   return new Promise<T>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason)
     const controller = new AbortController()
-    const finish = () => {
-      clock.clearTimeout(timer)
-      signal.removeEventListener('abort', abortFromOutside)
-    }
-    const abort = (reason: unknown) => {
-      finish()
+    const cutOff = (reason: unknown) => {
       controller.abort(reason)
       reject(reason)
     }
-    const abortFromOutside = () => abort(signal.reason)
-    const timer = clock.setTimeout(() => abort(onTimeout()), timeoutMs)
-    signal.addEventListener('abort', abortFromOutside)
+    const cancel = afterOrAbort(signal, timeoutMs, () => cutOff(signal.aborted ? signal.reason : onTimeout()), clock)
     new Promise<T>((run) => run(task(controller.signal))).then(
-      (value) => (finish(), resolve(value)),
-      (error: unknown) => (finish(), reject(error)),
+      (value) => (cancel(), resolve(value)),
+      (error: unknown) => (cancel(), reject(error)),
     )
   })
 }

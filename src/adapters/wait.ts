@@ -1,3 +1,4 @@
+import { afterOrAbort } from '../clock'
 import { WidgetTokenError } from '../errors'
 
 const POLL_MS = 50
@@ -13,14 +14,6 @@ export async function waitFor<T>(find: () => T | undefined | false, waitMs: numb
     const found = find()
     if (found) return found
     if (waitedMs >= waitMs) throw new WidgetTokenError('widget_unavailable', `no ${what} after ${waitMs} ms`)
-    await new Promise<void>((resolve) => {
-      const poll = globalThis.setTimeout(done, POLL_MS)
-      signal.addEventListener('abort', done)
-      function done() {
-        globalThis.clearTimeout(poll)
-        signal.removeEventListener('abort', done)
-        resolve()
-      }
-    })
+    await new Promise<void>((resolve) => afterOrAbort(signal, POLL_MS, resolve))
   }
 }
