@@ -119,14 +119,12 @@ export function shareAcrossTabs({
 
     /**
      * Runs `critical` holding the lock and resolves with its answer at once; the lock itself is kept
-     * until that answer has had time to reach the other tabs. Resolves `null` when `ifAvailable` finds
-     * the lock taken.
+     * until that answer has had time to reach the other tabs.
      */
-    const underLock = (options: LockOptions, signal: AbortSignal, critical: () => Promise<TokenResponse>) =>
-      new Promise<TokenResponse | null>((resolve, reject) => {
+    const underLock = (lockSignal: AbortSignal, signal: AbortSignal, critical: () => Promise<TokenResponse>) =>
+      new Promise<TokenResponse>((resolve, reject) => {
         locks
-          .request(name, options, async (lock) => {
-            if (!lock) return resolve(null)
+          .request(name, { signal: lockSignal }, async () => {
             const response = await critical()
             resolve(response)
             if (response.shared) return
@@ -154,8 +152,6 @@ export function shareAcrossTabs({
             const handed = await awaitShared(signal, ASK_MS)
             if (handed) return handed
           }
-          const free = await underLock({ ifAvailable: true }, signal, fetchAndShare)
-          if (free) return free
           // Another tab's token ends the wait; a lock that is never released must not stall this tab.
           let acquired = false
           const wait = new AbortController()
@@ -167,7 +163,7 @@ export function shareAcrossTabs({
               acquired = true
               return fetchAndShare()
             }
-            return (await underLock({ signal: wait.signal }, signal, acquire))!
+            return await underLock(wait.signal, signal, acquire)
           } catch (error) {
             if (acquired || signal.aborted) throw signal.aborted ? signal.reason : error
             return await fetchAndShare()
