@@ -70,6 +70,7 @@ export function shareAcrossTabs({
     const broadcast = channel(name)
     const post = (message: Message) => broadcast.postMessage(message)
     let waiting = 0
+    let asking = false
     // Held only while a request of this tab waits.
     let sharedMeanwhile: TokenResponse | undefined
     let onShared: (() => void) | undefined
@@ -90,8 +91,9 @@ export function shareAcrossTabs({
         return
       }
       if (data?.type !== 'token' || typeof data.token !== 'string') return
-      // A reply goes to the tab that asked; the others hold that token already.
-      if (data.reply && waiting === 0) return
+      // A reply goes to the tab that asked: the others hold that token already, and one that waits
+      // for a refresh wants a newer token than the one it holds.
+      if (data.reply && !asking) return
       const response = { token: data.token, expiresIn: data.expiresIn, shared: true }
       hold(response)
       if (waiting === 0) return listener.adopt(response)
@@ -148,8 +150,10 @@ export function shareAcrossTabs({
         waiting++
         try {
           if (first) {
+            asking = true
             post({ type: 'ask' })
             const handed = await awaitShared(signal, ASK_MS)
+            asking = false
             if (handed) return handed
           }
           // Another tab's token ends the wait; a lock that is never released must not stall this tab.

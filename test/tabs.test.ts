@@ -375,6 +375,23 @@ describe('sharing, edge by edge', () => {
     expect(b.tokens.at(-1)).toMatchObject({ reason: 'tab' })
   })
 
+  it('never takes the token handed to a new tab in place of the refresh it waits for', async () => {
+    const [a, b, c] = [openTab(), openTab(), openTab()]
+    await startInTurn(a, b, c)
+    await advance(MINUTE)
+    fakeLocks.holdForever(CHANNEL)
+    const refreshed = a.manager.refresh()
+    await advance(0)
+    // A tab opens meanwhile; the open tabs answer its question with the token they hold.
+    await startInTurn(openTab())
+    await advance(10_000)
+    await refreshed
+
+    expect(backend.requests).toHaveLength(2)
+    expect(a.widget.token).toBe(backend.issued[1])
+    expect(a.tokens.at(-1)).toMatchObject({ reason: 'manual' })
+  })
+
   it('fails a refresh whose own request fails after it waited for the lock, and does not ask again without it', async () => {
     const [a, b] = [openTab(), openTab()]
     await startInTurn(a, b)
