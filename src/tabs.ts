@@ -107,16 +107,19 @@ export function shareAcrossTabs({
       return shared
     }
 
-    const awaitShared = (signal: AbortSignal, waitMs: number) =>
+    /** Asks the open tabs for the token they hold: resolves with the first answer, or with none after ASK_MS. */
+    const askOpenTabs = (signal: AbortSignal) =>
       new Promise<TokenResponse | undefined>((resolve) => {
         const done = () => {
           cancel()
+          asking = false
           onShared = undefined
           resolve(takeShared())
         }
-        const cancel = afterOrAbort(signal, waitMs, done)
+        const cancel = afterOrAbort(signal, ASK_MS, done)
         onShared = done
-        if (sharedMeanwhile) done()
+        asking = true
+        post({ type: 'ask' })
       })
 
     /**
@@ -127,9 +130,7 @@ export function shareAcrossTabs({
       new Promise<TokenResponse>((resolve, reject) => {
         locks
           .request(name, { signal: lockSignal }, async () => {
-            const response = await critical()
-            resolve(response)
-            if (response.shared) return
+            resolve(await critical())
             await new Promise<void>((delivered) => {
               const cancel = afterOrAbort(signal, DELIVERY_MS, delivered)
               releaseEarly = () => (cancel(), delivered())
@@ -150,10 +151,7 @@ export function shareAcrossTabs({
         waiting++
         try {
           if (first) {
-            asking = true
-            post({ type: 'ask' })
-            const handed = await awaitShared(signal, ASK_MS)
-            asking = false
+            const handed = await askOpenTabs(signal)
             if (handed) return handed
           }
           // Another tab's token ends the wait; a lock that is never released must not stall this tab.

@@ -392,6 +392,36 @@ describe('sharing, edge by edge', () => {
     expect(a.tokens.at(-1)).toMatchObject({ reason: 'manual' })
   })
 
+  it('passes on no token it took from another tab while it waited for the lock', async () => {
+    const [a, b] = [openTab(), openTab()]
+    await startInTurn(a, b)
+    await advance(MINUTE)
+    fakeLocks.holdForever(CHANNEL)
+    const refreshed = a.manager.refresh()
+    await advance(0)
+    const stranger = new BroadcastChannel(CHANNEL)
+    const heard: unknown[] = []
+    stranger.onmessage = ({ data }) => heard.push(data)
+    const token = fresh()
+    stranger.postMessage({ type: 'token', token, expiresIn: 600 })
+    await advance(0)
+    await refreshed
+    await advance(1000)
+    stranger.close()
+
+    expect(a.widget.token).toBe(token)
+    expect(b.tokens.filter((event) => event.reason === 'tab')).toHaveLength(2)
+    expect(heard).toEqual([])
+  })
+
+  it('keeps no timer but its refresh timer once a refresh is over', async () => {
+    const a = openTab()
+    await startInTurn(a)
+    await a.manager.refresh()
+    await advance(2000)
+    expect(vi.getTimerCount()).toBe(1)
+  })
+
   it('fails a refresh whose own request fails after it waited for the lock, and does not ask again without it', async () => {
     const [a, b] = [openTab(), openTab()]
     await startInTurn(a, b)
