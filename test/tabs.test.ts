@@ -259,6 +259,19 @@ describe('what is shared', () => {
     expect(backend.requests).toHaveLength(3)
   })
 
+  it('leaves a widget that has not asked for a token alone when a new tab is handed one', async () => {
+    const a = openTab()
+    await startInTurn(a)
+    const idle = manager({ tabs: shareAcrossTabs({ locks: fakeLocks.locks }), audience: ORG_ID, widget: { attach: () => () => {} } })
+    const idleTokens: Array<Events['token']> = []
+    idle.on('token', (event) => idleTokens.push(event))
+    await idle.start()
+    await startInTurn(openTab())
+
+    expect(backend.requests).toHaveLength(1)
+    expect(idleTokens).toEqual([])
+  })
+
   it('never shares a single-use credential, nor hands one to two callers', async () => {
     let codes = 0
     const hosts: WidgetHost[] = []
