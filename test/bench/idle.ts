@@ -7,7 +7,7 @@ import { jwt } from '../helpers/jwt'
 import { ENDPOINT, genConfig, T0 } from '../helpers/setup'
 import { createFakeGen } from '../helpers/widget'
 import { createFakeLocks } from '../helpers/locks'
-import { installBroadcastChannel } from './channel'
+import { installBroadcastChannel } from '../helpers/channel'
 
 const HOUR = 3_600_000
 const IDLE_HOURS = 24

@@ -4,7 +4,7 @@ import { createBackend } from '../helpers/backend'
 import { createFakeLocks } from '../helpers/locks'
 import { ENDPOINT, genConfig, T0 } from '../helpers/setup'
 import { createFakeGen } from '../helpers/widget'
-import { installBroadcastChannel } from './channel'
+import { installBroadcastChannel } from '../helpers/channel'
 
 export const TAB_TOKEN_SECONDS = 600
 export const TAB_LEEWAY_SECONDS = 120

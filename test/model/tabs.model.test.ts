@@ -1,0 +1,176 @@
+import fc from 'fast-check'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createTokenManager, genWidget, type PageSignal, type TokenManager } from '../../src'
+import { installBroadcastChannel } from '../helpers/channel'
+import { createFakeLocks } from '../helpers/locks'
+import { genConfig, T0 } from '../helpers/setup'
+import { jwt, ORG_ID } from '../helpers/jwt'
+import { createFakeGen, type FakeGen } from '../helpers/widget'
+
+const TTL_SECONDS = 600
+const LEEWAY_SECONDS = 120
+const MAX_TABS = 6
+/** Refreshes driven by timers alone, in any tab, never come closer together than the first backoff step. */
+const BASE_BACKOFF_MS = 1000
+const MAX_LATENCY_MS = 3000
+
+type Step =
+  | { kind: 'tick'; ms: number }
+  | { kind: 'open' }
+  | { kind: 'close' | 'refresh' | 'disconnect'; tab: number }
+  | { kind: 'page'; tab: number; signal: PageSignal }
+  | { kind: 'latency'; ms: number }
+
+const tab = fc.nat({ max: MAX_TABS - 1 })
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 300_000 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('open' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('close' as const, 'refresh' as const, 'disconnect' as const), tab }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('page' as const), tab, signal: fc.constantFrom<PageSignal>('visible', 'resume', 'online') }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('latency' as const), ms: fc.integer({ min: 0, max: MAX_LATENCY_MS }) }) },
+)
+
+interface OpenTab {
+  manager: TokenManager
+  widget: FakeGen
+  page: Set<(signal: PageSignal) => void>
+  started: boolean
+}
+
+/** A healthy backend whose answers take `latencyMs`, on the server's clock. */
+function createBackend() {
+  let inFlight = 0
+  let maxInFlight = 0
+  const sentAt: number[] = []
+  const backend = {
+    latencyMs: 50,
+    sentAt,
+    get maxInFlight() {
+      return maxInFlight
+    },
+    fetch: async (_url: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+      sentAt.push(Date.now())
+      maxInFlight = Math.max(maxInFlight, ++inFlight)
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const answered = setTimeout(resolve, backend.latencyMs)
+          init.signal?.addEventListener('abort', () => (clearTimeout(answered), reject(init.signal?.reason)))
+        })
+        const iat = Math.floor(Date.now() / 1000)
+        return new Response(JSON.stringify({ token: jwt({ aud: ORG_ID, iat, exp: iat + TTL_SECONDS }), expiresIn: TTL_SECONDS }))
+      } finally {
+        inFlight--
+      }
+    },
+  }
+  return backend
+}
+
+function claimsOf(token: string): { iat: number; exp: number } {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number }
+}
+
+async function play(steps: Step[]): Promise<void> {
+  vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })
+  const restoreChannel = installBroadcastChannel()
+  const { locks } = createFakeLocks()
+  vi.stubGlobal('navigator', { ...globalThis.navigator, locks })
+  const backend = createBackend()
+  const open: OpenTab[] = []
+  let staleRefresh: string | undefined
+
+  const openTab = () => {
+    const widget = createFakeGen()
+    const page = new Set<(signal: PageSignal) => void>()
+    const manager = createTokenManager({
+      endpoint: '/token',
+      fetch: backend.fetch,
+      leewaySeconds: LEEWAY_SECONDS,
+      page: (notify) => (page.add(notify), () => page.delete(notify)),
+      widget: genWidget({ config: genConfig, gen: widget.gen }),
+    })
+    const opened: OpenTab = { manager, widget, page, started: false }
+    manager.start().then(
+      () => (opened.started = true),
+      () => {},
+    )
+    open.push(opened)
+  }
+
+  try {
+    for (const next of steps) {
+      const pick = 'tab' in next ? open[next.tab % Math.max(open.length, 1)] : undefined
+      const requestsBefore = backend.sentAt.length
+      switch (next.kind) {
+        case 'tick':
+          await vi.advanceTimersByTimeAsync(next.ms)
+          break
+        case 'open':
+          if (open.length < MAX_TABS) openTab()
+          break
+        case 'close':
+          if (pick && open.length > 1) {
+            pick.manager.stop()
+            open.splice(open.indexOf(pick), 1)
+          }
+          break
+        case 'refresh': {
+          if (!pick) break
+          // A tab still starting, or refreshing already, joins that request: only an idle one must ask anew.
+          const joins = pick.manager.state !== 'active'
+          const calledAt = Date.now()
+          pick.manager.refresh().then(
+            () => {
+              // It may take the token of a request another tab sent a moment before, never an older one.
+              const issuedAt = claimsOf(pick.widget.token!).iat * 1000
+              if (!joins && issuedAt < calledAt - MAX_LATENCY_MS - 1000) staleRefresh ??= `issued ${calledAt - issuedAt} ms before refresh()`
+            },
+            () => {},
+          )
+          break
+        }
+        case 'disconnect':
+          pick?.widget.disconnect()
+          break
+        case 'page':
+          for (const notify of pick?.page ?? []) notify(next.signal)
+          break
+        case 'latency':
+          backend.latencyMs = next.ms
+          break
+      }
+      await vi.advanceTimersByTimeAsync(0)
+
+      expect(backend.maxInFlight, 'one request at a time across all tabs').toBeLessThanOrEqual(1)
+      expect(staleRefresh, 'refresh() hands the widget a token obtained for it').toBeUndefined()
+      if (next.kind === 'tick') {
+        const sent = backend.sentAt.slice(requestsBefore)
+        for (let i = 1; i < sent.length; i++) {
+          expect(sent[i]! - sent[i - 1]!, 'timers alone never make two requests in a row').toBeGreaterThanOrEqual(BASE_BACKOFF_MS)
+        }
+      }
+      for (const { manager, widget, started } of open) {
+        if (!started) continue
+        expect(manager.state, 'every open tab keeps running').not.toMatch(/ended|stopped/)
+        expect(claimsOf(widget.token!).exp * 1000, 'every open tab’s widget holds a token that has not run out').toBeGreaterThan(Date.now())
+      }
+    }
+  } finally {
+    for (const { manager } of open) manager.stop()
+    await vi.advanceTimersByTimeAsync(0)
+    restoreChannel()
+  }
+  expect(vi.getTimerCount(), 'no timer once every tab is closed').toBe(0)
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+  vi.useRealTimers()
+})
+
+describe('tabs sharing one credential, driven by random sequences', () => {
+  it('make one request at a time, never two for one refresh, give refresh() a new token, and keep every widget’s token valid', async () => {
+    const sequence = fc.array(step, { minLength: 10, maxLength: 60, size: 'max' }).map((steps): Step[] => [{ kind: 'open' }, ...steps])
+    await fc.assert(fc.asyncProperty(sequence, play), { numRuns: Number(process.env.MODEL_RUNS ?? 200) })
+  }, 120_000)
+})
