@@ -48,7 +48,8 @@ export function createTimeline(clock: Clock): Timeline {
 }
 
 /**
- * Calls `fire` once, after `delayMs` or as soon as `signal` aborts; the function returned cancels it.
+ * Calls `fire` once, after `delayMs` or as soon as `signal` aborts (at once if it has); the function
+ * returned cancels it.
  * Without a clock it reads the global timers at call time, so fake timers installed later still apply.
  */
 export function afterOrAbort(signal: AbortSignal, delayMs: number, fire: () => void, clock: Pick<Clock, 'setTimeout' | 'clearTimeout'> = globalThis): () => void {
@@ -60,7 +61,8 @@ export function afterOrAbort(signal: AbortSignal, delayMs: number, fire: () => v
     cancel()
     fire()
   }
-  const timer = clock.setTimeout(done, delayMs)
+  // A signal aborted already fires no event: the timer stands in for it, at once.
+  const timer = clock.setTimeout(done, signal.aborted ? 0 : delayMs)
   signal.addEventListener('abort', done)
   return cancel
 }

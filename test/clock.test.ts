@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createTimeline, systemClock, type Clock } from '../src/clock'
+import { afterOrAbort, createTimeline, systemClock, type Clock } from '../src/clock'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -36,5 +36,41 @@ describe('createTimeline', () => {
     wall += 10_000
     steady += 1000
     expect(timeline.now()).toBe(15_000)
+  })
+})
+
+describe('afterOrAbort', () => {
+  it('fires once, when the time is up or the signal aborts, whichever comes first, and leaves nothing behind', async () => {
+    vi.useFakeTimers()
+    const fired: string[] = []
+    afterOrAbort(new AbortController().signal, 1000, () => fired.push('timer'))
+    const controller = new AbortController()
+    afterOrAbort(controller.signal, 1000, () => fired.push('abort'))
+    controller.abort()
+    await vi.advanceTimersByTimeAsync(1000)
+    controller.abort()
+
+    expect(fired).toEqual(['abort', 'timer'])
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('fires at once for a signal aborted already, which sends no event', async () => {
+    vi.useFakeTimers()
+    const fired = vi.fn()
+    afterOrAbort(AbortSignal.abort(), 60_000, fired)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(fired).toHaveBeenCalledOnce()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('fires not at all once cancelled', async () => {
+    vi.useFakeTimers()
+    const fired = vi.fn()
+    const controller = new AbortController()
+    afterOrAbort(controller.signal, 1000, fired)()
+    controller.abort()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(fired).not.toHaveBeenCalled()
+    expect(vi.getTimerCount()).toBe(0)
   })
 })
