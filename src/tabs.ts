@@ -42,9 +42,9 @@ type Message =
 /** How long a new tab waits for an open tab to hand over its token before it asks the backend. */
 export const ASK_MS = 100
 /**
- * How long a tab keeps the lock after it shared a token. A message reaches the other tabs a little
- * after it is sent; a tab whose refresh falls due meanwhile must find the lock taken and wait for the
- * token, not find it free and ask the backend again.
+ * How long a tab keeps the lock after its request. A message reaches the other tabs a little after it
+ * is sent; a tab whose refresh falls due meanwhile must find the lock taken and wait for the token,
+ * or for the sign-out, not find it free and ask the backend again.
  */
 const DELIVERY_MS = 1000
 
@@ -123,14 +123,15 @@ export function shareAcrossTabs({
       })
 
     /**
-     * Runs `critical` holding the lock and resolves with its answer at once; the lock itself is kept
-     * until that answer has had time to reach the other tabs.
+     * Runs `critical` holding the lock and settles with its outcome at once; the lock itself is kept
+     * until that outcome has had time to reach the other tabs: the token, or the sign-out that
+     * follows a 401.
      */
     const underLock = (lockSignal: AbortSignal, signal: AbortSignal, critical: () => Promise<TokenResponse>) =>
       new Promise<TokenResponse>((resolve, reject) => {
         locks
           .request(name, { signal: lockSignal }, async () => {
-            resolve(await critical())
+            await critical().then(resolve, reject)
             await new Promise<void>((delivered) => {
               const cancel = afterOrAbort(signal, DELIVERY_MS, delivered)
               releaseEarly = () => (cancel(), delivered())

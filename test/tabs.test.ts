@@ -435,6 +435,24 @@ describe('sharing, edge by edge', () => {
     expect(vi.getTimerCount()).toBe(1)
   })
 
+  it('gives the backend a second after another tab’s failed request before a waiting tab asks', async () => {
+    const [a, b] = [openTab(), openTab()]
+    await startInTurn(a, b)
+    await advance(MINUTE)
+    backend.answer({ status: 503 })
+    const failed = a.manager.refresh().catch((error: unknown) => error)
+    const waiting = b.manager.refresh()
+    await advance(0)
+    expect(await failed).toMatchObject({ code: 'http', status: 503 })
+    await advance(990)
+    expect(backend.requests).toHaveLength(2)
+    await advance(10)
+    await waiting
+
+    expect(backend.requests).toHaveLength(3)
+    expect(b.widget.token).toBe(backend.issued[1])
+  })
+
   it('fails a refresh whose own request fails after it waited for the lock, and does not ask again without it', async () => {
     const [a, b] = [openTab(), openTab()]
     await startInTurn(a, b)

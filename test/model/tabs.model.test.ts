@@ -13,6 +13,8 @@ const MAX_TABS = 6
 /** Refreshes driven by timers alone, in any tab, never come closer together than the first backoff step. */
 const BASE_BACKOFF_MS = 1000
 const MAX_LATENCY_MS = 3000
+/** How long a new tab asks the open ones for their token. */
+const ASK_MS = 100
 
 type Step =
   | { kind: 'tick'; ms: number }
@@ -20,6 +22,7 @@ type Step =
   | { kind: 'close' | 'refresh' | 'disconnect'; tab: number }
   | { kind: 'page'; tab: number; signal: PageSignal }
   | { kind: 'latency'; ms: number }
+  | { kind: 'sign-out' }
 
 const tab = fc.nat({ max: MAX_TABS - 1 })
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -35,15 +38,19 @@ interface OpenTab {
   widget: FakeGen
   page: Set<(signal: PageSignal) => void>
   started: boolean
+  openedAt: number
 }
 
-/** A healthy backend whose answers take `latencyMs`, on the server's clock. */
+/** A backend whose answers take `latencyMs`, on the server's clock; healthy until the visitor signs out. */
 function createBackend() {
   let inFlight = 0
   let maxInFlight = 0
   const sentAt: number[] = []
   const backend = {
     latencyMs: 50,
+    signedOut: false,
+    /** When a request first met the signed-out session. */
+    unauthorizedAt: undefined as number | undefined,
     sentAt,
     get maxInFlight() {
       return maxInFlight
@@ -56,6 +63,10 @@ function createBackend() {
           const answered = setTimeout(resolve, backend.latencyMs)
           init.signal?.addEventListener('abort', () => (clearTimeout(answered), reject(init.signal?.reason)))
         })
+        if (backend.signedOut) {
+          backend.unauthorizedAt ??= Date.now()
+          return new Response('', { status: 401 })
+        }
         const iat = Math.floor(Date.now() / 1000)
         return new Response(JSON.stringify({ token: jwt({ aud: ORG_ID, iat, exp: iat + TTL_SECONDS }), expiresIn: TTL_SECONDS }))
       } finally {
@@ -89,7 +100,7 @@ async function play(steps: Step[]): Promise<void> {
       page: (notify) => (page.add(notify), () => page.delete(notify)),
       widget: genWidget({ config: genConfig, gen: widget.gen }),
     })
-    const opened: OpenTab = { manager, widget, page, started: false }
+    const opened: OpenTab = { manager, widget, page, started: false, openedAt: Date.now() }
     manager.start().then(
       () => (opened.started = true),
       () => {},
@@ -138,19 +149,32 @@ async function play(steps: Step[]): Promise<void> {
         case 'latency':
           backend.latencyMs = next.ms
           break
+        case 'sign-out':
+          backend.signedOut = true
+          break
       }
       await vi.advanceTimersByTimeAsync(0)
 
       expect(backend.maxInFlight, 'one request at a time across all tabs').toBeLessThanOrEqual(1)
       expect(staleRefresh, 'refresh() hands the widget a token obtained for it').toBeUndefined()
-      if (next.kind === 'tick') {
+      // At sign-out a tab that gets the lock before the news may meet the 401 itself.
+      if (next.kind === 'tick' && !backend.signedOut) {
         const sent = backend.sentAt.slice(requestsBefore)
         for (let i = 1; i < sent.length; i++) {
           expect(sent[i]! - sent[i - 1]!, 'timers alone never make two requests in a row').toBeGreaterThanOrEqual(BASE_BACKOFF_MS)
         }
       }
+      const { unauthorizedAt } = backend
+      if (unauthorizedAt !== undefined) {
+        for (const { manager, openedAt } of open) {
+          // Open tabs learn it from the tab that met the 401; a tab opened later from its own request.
+          const endBy = Math.max(unauthorizedAt + 1000, openedAt + ASK_MS + MAX_LATENCY_MS + 1000)
+          if (Date.now() > endBy) expect(manager.state, 'sign-out ends every tab within a second').toBe('ended')
+        }
+        continue
+      }
       for (const { manager, widget, started } of open) {
-        if (!started) continue
+        if (!started || backend.signedOut) continue
         expect(manager.state, 'every open tab keeps running').not.toMatch(/ended|stopped/)
         expect(claimsOf(widget.token!).exp * 1000, 'every open tab’s widget holds a token that has not run out').toBeGreaterThan(Date.now())
       }
@@ -169,8 +193,11 @@ afterEach(() => {
 })
 
 describe('tabs sharing one credential, driven by random sequences', () => {
-  it('make one request at a time, never two for one refresh, give refresh() a new token, and keep every widget’s token valid', async () => {
-    const sequence = fc.array(step, { minLength: 10, maxLength: 60, size: 'max' }).map((steps): Step[] => [{ kind: 'open' }, ...steps])
+  it('make one request at a time, never two for one refresh, give refresh() a new token, keep every widget’s token valid, and all end on sign-out', async () => {
+    // A third of the runs end with the visitor signing out somewhere along the way.
+    const sequence = fc
+      .tuple(fc.array(step, { minLength: 10, maxLength: 60, size: 'max' }), fc.nat({ max: 59 }), fc.boolean(), fc.boolean())
+      .map(([steps, at, ...coins]): Step[] => [{ kind: 'open' }, ...(coins.every(Boolean) ? [...steps.slice(0, at), { kind: 'sign-out' as const }, ...steps.slice(at)] : steps)])
     await fc.assert(fc.asyncProperty(sequence, play), { numRuns: Number(process.env.MODEL_RUNS ?? 200) })
   }, 120_000)
 })
