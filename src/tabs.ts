@@ -74,7 +74,7 @@ export function shareAcrossTabs({
     // Held only while a request of this tab waits.
     let sharedMeanwhile: TokenResponse | undefined
     let onShared: (() => void) | undefined
-    // Ends this tab's hold on the lock after sharing: its own next request must not wait for it.
+    // Ends this tab's hold on the lock after its request: its own next request must not wait for it.
     let releaseEarly: (() => void) | undefined
     // What this tab holds, to hand to a tab that opens later; the lifetime left is counted down.
     let held: { token: string; expiresIn: number; at: number } | undefined
