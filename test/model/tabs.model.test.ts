@@ -194,7 +194,7 @@ afterEach(() => {
 
 describe('tabs sharing one credential, driven by random sequences', () => {
   it('make one request at a time, never two for one refresh, give refresh() a new token, keep every widget’s token valid, and all end on sign-out', async () => {
-    // A third of the runs end with the visitor signing out somewhere along the way.
+    // A quarter of the runs sign the visitor out somewhere along the way.
     const sequence = fc
       .tuple(fc.array(step, { minLength: 10, maxLength: 60, size: 'max' }), fc.nat({ max: 59 }), fc.boolean(), fc.boolean())
       .map(([steps, at, ...coins]): Step[] => [{ kind: 'open' }, ...(coins.every(Boolean) ? [...steps.slice(0, at), { kind: 'sign-out' as const }, ...steps.slice(at)] : steps)])
