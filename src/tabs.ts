@@ -132,6 +132,8 @@ export function shareAcrossTabs({
         locks
           .request(name, { signal: lockSignal }, async () => {
             await critical().then(resolve, reject)
+            // A tab that stopped lets go at once: its answer, if any, went out before.
+            if (signal.aborted) return
             await new Promise<void>((delivered) => {
               const cancel = afterOrAbort(signal, DELIVERY_MS, delivered)
               releaseEarly = () => (cancel(), delivered())

@@ -427,6 +427,24 @@ describe('sharing, edge by edge', () => {
     expect(heard).toEqual([])
   })
 
+  it('lets go of the lock at once, with no timer left, when stopped while its request is out', async () => {
+    const [a, b] = [openTab(), openTab()]
+    await startInTurn(a, b)
+    await advance(MINUTE)
+    backend.answer('hang')
+    const refreshed = a.manager.refresh().catch(() => {})
+    await advance(0)
+    a.manager.stop()
+    await refreshed
+    await new Promise((resolve) => setImmediate(resolve))
+
+    expect(vi.getTimerCount()).toBe(1)
+    const late = b.manager.refresh()
+    await advance(0)
+    await late
+    expect(backend.requests).toHaveLength(3)
+  })
+
   it('keeps no timer but its refresh timer once a refresh is over', async () => {
     const a = openTab()
     await startInTurn(a)
