@@ -63,7 +63,8 @@ async function exercise(url: string) {
   }
 }
 
-const expected = { issued: 200, expiresIn: 900, anonymous: 401, foreign: 403, limited: [429, '60'], tooLarge: 413 }
+// Retry-After counts down the rest of the minute-long window: a busy machine may take a second or more to get there.
+const expected = { issued: 200, expiresIn: 900, anonymous: 401, foreign: 403, limited: [429, expect.stringMatching(/^(60|5\d)$/)], tooLarge: 413 }
 
 describe('mounting the token service', () => {
   it('in Hono', async () => {
