@@ -79,7 +79,7 @@ export function shareAcrossTabs({
     // What this tab holds, to hand to a tab that opens later; the lifetime left is counted down.
     let held: { token: string; expiresIn: number; at: number } | undefined
 
-    const hold = ({ token, expiresIn }: TokenResponse) => {
+    const keep = ({ token, expiresIn }: TokenResponse) => {
       held = expiresIn === undefined ? undefined : { token, expiresIn, at: performance.now() }
     }
 
@@ -95,7 +95,7 @@ export function shareAcrossTabs({
       // for a refresh wants a newer token than the one it holds.
       if (data.reply && !asking) return
       const response = { token: data.token, expiresIn: data.expiresIn, shared: true }
-      hold(response)
+      keep(response)
       if (waiting === 0) return listener.adopt(response)
       sharedMeanwhile = response
       onShared?.()
@@ -146,7 +146,7 @@ export function shareAcrossTabs({
       async request(request, signal, first) {
         const fetchAndShare = async () => {
           const response = takeShared() ?? (await request())
-          hold(response)
+          keep(response)
           if (!response.shared) post({ type: 'token', token: response.token, expiresIn: response.expiresIn })
           return response
         }
@@ -156,6 +156,8 @@ export function shareAcrossTabs({
           if (first) {
             const handed = await askOpenTabs(signal)
             if (handed) return handed
+            // Stopped while it asked: no lock for a session that is over.
+            signal.throwIfAborted()
           }
           // Another tab's token ends the wait; a lock that is never released must not stall this tab.
           let acquired = false

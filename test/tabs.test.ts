@@ -484,12 +484,16 @@ describe('sharing, edge by edge', () => {
     expect(await second).toMatchObject({ code: 'http', status: 503 })
   })
 
-  it('leaves no timer behind when stopped while it asks the open tabs', async () => {
+  it('does nothing more, and leaves no timer behind, when stopped while it asks the open tabs', async () => {
     const a = openTab()
     a.manager.start().catch(() => {})
     await vi.advanceTimersByTimeAsync(ASK_MS / 2)
     a.manager.stop()
     expect(vi.getTimerCount()).toBe(0)
+    await advance(0)
+
+    expect(vi.getTimerCount()).toBe(0)
+    expect(fakeLocks.granted).toBe(0)
   })
 
   it('leaves no timer behind when stopped while it waits for the lock', async () => {
