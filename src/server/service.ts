@@ -206,14 +206,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     throw new TokenRefusal(verdict.reason, 503, message, { retryAfterSeconds: verdict.retryAfterSeconds })
   }
 
-  async function sign(subject: string, claims: Record<string, unknown> = {}) {
+  async function sign(at: number, subject: string, claims: Record<string, unknown> = {}) {
     // The service alone sets these: an application's value would be a bug, and dropping it would hide one.
     const registered = Object.keys(claims).filter((name) => REGISTERED.includes(name))
     if (registered.length > 0) throw new TypeError(`widget-token/server: extra claims may not set ${registered.sort().join(', ')}: the service sets them`)
     await guardClock()
     const keyRing = await ring
     const key = await keyRing.signingKey()
-    const iat = Math.floor(now() / 1000)
+    const iat = Math.floor(at / 1000)
     const exp = iat + settings.ttlSeconds
     const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
@@ -232,36 +232,38 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return { token, expiresAt: exp * 1000 }
   }
 
-  const answer = ({ token, expiresAt }: { token: string; expiresAt: number }): IssuedToken => ({
+  /**
+   * Counted from the request's own instant, the one iat was taken from, so that a fresh token answers
+   * exactly ttlSeconds however long signing took, as the SDK expects; a shared one answers what is left.
+   */
+  const answer = (at: number, { token, expiresAt }: { token: string; expiresAt: number }): IssuedToken => ({
     token,
-    // exp counts whole seconds: a fresh token answers exactly ttlSeconds, as the SDK expects.
-    expiresIn: Math.max(0, Math.ceil((expiresAt - now()) / 1000)),
+    expiresIn: Math.max(0, Math.ceil((expiresAt - at) / 1000)),
   })
 
   /**
    * One token per session per window, across instances: each may sign, but only the first to record
    * its token in the store hands it out; the others answer with that one.
    */
-  async function issueShared(sessionKey: string, who: Authenticated) {
+  async function issueShared(at: number, sessionKey: string, who: Authenticated) {
     const key = `refresh:${sessionKey}`
     const shared = await store.get(key)
     if (shared) return JSON.parse(shared) as { token: string; expiresAt: number }
-    const issued = await sign(who.subject, who.claims)
+    const issued = await sign(at, who.subject, who.claims)
     if (await store.setIfAbsent(key, JSON.stringify(issued), windowMs)) return issued
     const winner = await store.get(key)
     return winner ? (JSON.parse(winner) as { token: string; expiresAt: number }) : issued
   }
 
   /** Requests of one session within the window share one signing. */
-  function issueOnce(sessionKey: string, who: Authenticated) {
-    const at = now()
+  function issueOnce(at: number, sessionKey: string, who: Authenticated) {
     for (const [key, entry] of recent) {
       if (at - entry.issuedAt < windowMs) break
       recent.delete(key)
     }
     const shared = recent.get(sessionKey)
     if (shared && at - shared.issuedAt < windowMs) return shared.issued
-    const issued = issueShared(sessionKey, who)
+    const issued = issueShared(at, sessionKey, who)
     recent.delete(sessionKey)
     recent.set(sessionKey, { issuedAt: at, issued })
     issued.catch(() => recent.get(sessionKey)?.issued === issued && recent.delete(sessionKey))
@@ -287,7 +289,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const sessionKey = await fingerprint(who.session ?? who.subject)
     await consume(sessionLimiter, sessionKey, 'session')
     await guardClock()
-    const body = answer(await issueOnce(sessionKey, who))
+    const at = now()
+    const body = answer(at, await issueOnce(at, sessionKey, who))
     return Response.json(body, { headers: { 'Cache-Control': 'no-store' } })
   }
 
@@ -324,7 +327,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     },
     async issue(subject, claims) {
       if (typeof subject !== 'string' || subject === '') throw new TypeError('widget-token/server: issue() needs a subject')
-      return answer(await sign(subject, claims))
+      const at = now()
+      return answer(at, await sign(at, subject, claims))
     },
     async jwks() {
       return { keys: await (await ring).published() }

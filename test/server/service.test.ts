@@ -45,6 +45,17 @@ describe('createTokenService', () => {
     expect(payload.embeddedCxCustomer).toEqual({ id: 'customer-a' })
   })
 
+  it('answers the whole lifetime for a fresh token even when signing runs past a second boundary', async () => {
+    let at = TEST_START + 500
+    // Every reading of the clock is 400 ms later: signing that slow crosses into the next second.
+    ;({ service } = createService({ ttlSeconds: 900, now: () => (at += 400) }))
+    const viaEndpoint = await json(await service.fetch(tokenRequest()))
+    const viaIssue = await service.issue('visitor')
+
+    expect(viaEndpoint.expiresIn).toBe(900)
+    expect(viaIssue.expiresIn).toBe(900)
+  })
+
   it('refuses extra claims that would set a registered one, naming them, and signs nothing', async () => {
     const created = createService({ authenticate: () => ({ subject: 'visitor', claims: { aud: 'other-org', exp: 1, sub: 'admin', tier: 'gold' } }) })
     service = created.service
