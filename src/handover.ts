@@ -31,7 +31,8 @@ export async function handOver(response: TokenResponse, first: boolean, signal: 
 
 function usableExpiresIn(expiresIn: unknown, { events }: SessionConfig): number | undefined {
   if (expiresIn === undefined || expiresIn === null) return undefined
-  if (typeof expiresIn === 'number' && Number.isFinite(expiresIn)) return expiresIn
+  // Number.isFinite, unlike isFinite, is false for anything but a number.
+  if (Number.isFinite(expiresIn)) return expiresIn as number
   events.emit('warning', { code: 'expires_in_ignored' })
   return undefined
 }
