@@ -43,6 +43,12 @@ export interface Session {
 
 /** A timer this late means the device slept or the tab was frozen. */
 const LATE_TIMER_MS = 30_000
+/**
+ * A refresh this far past its planned time means this tab's timers stood still (frozen, asleep), and
+ * its messages with them: the other tabs may have shared a token it never heard of. Hidden tabs'
+ * timers run up to a second late without that.
+ */
+const OVERDUE_MS = 2000
 
 type Waiter = [resolve: (token: string) => void, reject: (reason: unknown) => void]
 
@@ -93,7 +99,8 @@ export function openSession(config: SessionConfig): Session {
     const first = plan === undefined
     try {
       const request = () => requestToken(config.fetchToken, { reason, refresh: !first }, { timeoutMs: config.timeoutMs, clock, signal })
-      const response = shared ?? (await (tab ? tab.request(request, signal, first) : request()))
+      const askTabs = !plan || sentAt - plan.refreshAt > OVERDUE_MS
+      const response = shared ?? (await (tab ? tab.request(request, signal, askTabs) : request()))
       accept(sentAt, await handOver(response, first, signal, config), response.shared ? 'tab' : reason)
       return response.token
     } catch (thrown) {

@@ -5,10 +5,11 @@ import type { TokenResponse } from './source'
 export interface TabLink {
   /**
    * Runs `request` holding the browser-wide lock and shares what it gets. Resolves instead with a
-   * token another tab holds or shares meanwhile, marked `shared`. For the session's first token
-   * (`first`) it asks the open tabs for theirs before asking the backend.
+   * token another tab holds or shares meanwhile, marked `shared`. With `askTabs` (the session's first
+   * token, or a refresh this tab's stalled timers made late) it asks the open tabs for a newer token
+   * than its own before asking the backend.
    */
-  request(request: () => Promise<TokenResponse>, signal: AbortSignal, first: boolean): Promise<TokenResponse>
+  request(request: () => Promise<TokenResponse>, signal: AbortSignal, askTabs: boolean): Promise<TokenResponse>
   /** Tells the other tabs that the portal session is gone, so that they end too. */
   signOut(): void
   close(): void
@@ -76,24 +77,25 @@ export function shareAcrossTabs({
     let onShared: (() => void) | undefined
     // Ends this tab's hold on the lock after its request: its own next request must not wait for it.
     let releaseEarly: (() => void) | undefined
-    // What this tab holds, to hand to a tab that opens later; the lifetime left is counted down.
-    let held: { token: string; expiresIn: number; at: number } | undefined
+    // What this tab holds, to hand to a tab that asks, and when it runs out on performance.now():
+    // NaN while it holds none, or one whose lifetime is unknown.
+    let heldToken: string | undefined
+    let heldUntil = NaN
 
-    const keep = ({ token, expiresIn }: TokenResponse) => {
-      held = expiresIn === undefined ? undefined : { token, expiresIn, at: performance.now() }
+    const keep = ({ token, expiresIn = NaN }: TokenResponse) => {
+      heldToken = token
+      heldUntil = performance.now() + expiresIn * 1000
     }
+    /** Seconds left of the held token. */
+    const left = () => (heldUntil - performance.now()) / 1000
 
     broadcast.onmessage = ({ data }: MessageEvent<Message>) => {
       if (data?.type === 'signed-out') return listener.signedOut()
-      if (data?.type === 'ask' && held) {
-        const expiresIn = held.expiresIn - (performance.now() - held.at) / 1000
-        if (expiresIn > 0) post({ type: 'token', token: held.token, expiresIn, reply: true })
-        return
-      }
+      if (data?.type === 'ask') return void (left() > 0 && post({ type: 'token', token: heldToken!, expiresIn: left(), reply: true }))
       if (data?.type !== 'token' || typeof data.token !== 'string') return
-      // A reply goes to the tab that asked: the others hold that token already, and one that waits
-      // for a refresh wants a newer token than the one it holds.
-      if (data.reply && !asking) return
+      // A reply goes to the tab that asked, and answers it only with a newer token than its own: the
+      // others hold that token already, and one that asks for a refresh wants a newer one.
+      if (data.reply && !(asking && data.token !== heldToken && !(left() >= data.expiresIn!))) return
       const response = { token: data.token, expiresIn: data.expiresIn, shared: true }
       keep(response)
       if (waiting === 0) return listener.adopt(response)
@@ -143,7 +145,7 @@ export function shareAcrossTabs({
       })
 
     return {
-      async request(request, signal, first) {
+      async request(request, signal, askTabs) {
         const fetchAndShare = async () => {
           const response = takeShared() ?? (await request())
           keep(response)
@@ -153,7 +155,7 @@ export function shareAcrossTabs({
         releaseEarly?.()
         waiting++
         try {
-          if (first) {
+          if (askTabs) {
             const handed = await askOpenTabs(signal)
             if (handed) return handed
             // Stopped while it asked: no lock for a session that is over.
@@ -184,7 +186,7 @@ export function shareAcrossTabs({
       },
       signOut: () => post({ type: 'signed-out' }),
       close() {
-        held = undefined
+        heldToken = undefined
         broadcast.close()
       },
     }

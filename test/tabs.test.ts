@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createTokenManager, genWidget, type Events, type TokenManager, type WidgetAdapter, type WidgetHost } from '../src'
+import { createTokenManager, genWidget, type Clock, type Events, type TokenManager, type WidgetAdapter, type WidgetHost } from '../src'
 import { ASK_MS, shareAcrossTabs } from '../src/tabs'
 import { createBackend, type Backend } from './helpers/backend'
 import { createFakeLocks } from './helpers/locks'
@@ -41,7 +41,7 @@ async function advance(ms: number) {
 
 const CHANNEL = `widget-token ${ENDPOINT} ${ENDPOINT} ${genConfig.organization.id}`
 
-function openTab(options: Parameters<typeof shareAcrossTabs>[0] = {}): Tab {
+function openTab(options: Parameters<typeof shareAcrossTabs>[0] = {}, clock?: Clock): Tab {
   const widget = createFakeGen()
   const manager = createTokenManager({
     endpoint: ENDPOINT,
@@ -49,6 +49,7 @@ function openTab(options: Parameters<typeof shareAcrossTabs>[0] = {}): Tab {
     fetch: backend.fetch,
     random: () => 1,
     tabs: shareAcrossTabs({ locks: fakeLocks.locks, ...options }),
+    ...(clock && { clock }),
   })
   const tab: Tab = { manager, widget, tokens: [], errors: [], ended: 0 }
   manager.on('token', (event) => tab.tokens.push(event))
@@ -56,6 +57,41 @@ function openTab(options: Parameters<typeof shareAcrossTabs>[0] = {}): Tab {
   manager.on('ended', () => tab.ended++)
   tabs.push(tab)
   return tab
+}
+
+/**
+ * A tab the browser can freeze, as it freezes a background tab or the whole device sleeps: its timers
+ * and the messages sent to it wait until it thaws. Then its overdue timers run first, and what the
+ * other tabs said meanwhile arrives only after them, a task later.
+ */
+function openFreezableTab() {
+  let frozen = false
+  const timers: Array<() => void> = []
+  const messages: Array<() => void> = []
+  const tab = openTab(
+    {
+      channel: (name) => {
+        const inner = new BroadcastChannel(name)
+        const outer = { onmessage: null as ((event: MessageEvent) => void) | null, postMessage: (message: unknown) => inner.postMessage(message), close: () => inner.close() }
+        inner.onmessage = (event) => (frozen ? messages.push(() => outer.onmessage?.(event)) : outer.onmessage?.(event))
+        return outer as unknown as BroadcastChannel
+      },
+    },
+    {
+      now: () => Date.now(),
+      monotonic: () => performance.now(),
+      setTimeout: (callback, delayMs) => setTimeout(() => (frozen ? timers.push(callback) : callback()), delayMs),
+      clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    },
+  )
+  return Object.assign(tab, {
+    freeze: () => (frozen = true),
+    thaw() {
+      frozen = false
+      for (const run of timers.splice(0)) run()
+      setTimeout(() => messages.splice(0).forEach((deliver) => deliver()), 0)
+    },
+  })
 }
 
 beforeEach(() => {
@@ -386,6 +422,95 @@ describe('sharing, edge by edge', () => {
     expect(backend.requests).toHaveLength(2)
     expect(b.widget.token).toBe(backend.issued[1])
     expect(b.tokens.at(-1)).toMatchObject({ reason: 'tab' })
+  })
+
+  it('takes the token another tab got while it was frozen past its refresh, without asking the backend', async () => {
+    const a = openTab()
+    const b = openFreezableTab()
+    await startInTurn(a, b)
+    b.freeze()
+    await advance(9 * MINUTE)
+    expect(backend.requests).toHaveLength(2)
+    b.thaw()
+    await advance(ASK_MS)
+    await advance(1000)
+
+    expect(backend.requests).toHaveLength(2)
+    expect(b.widget.token).toBe(backend.issued[1])
+    expect(b.tokens.at(-1)).toMatchObject({ reason: 'tab' })
+  })
+
+  it('makes one request between tabs that slept past their refresh together, each widget getting it once', async () => {
+    const [a, b] = [openFreezableTab(), openFreezableTab()]
+    await startInTurn(a, b)
+    a.freeze()
+    b.freeze()
+    await advance(9 * MINUTE)
+    a.thaw()
+    b.thaw()
+    await advance(ASK_MS)
+    await advance(1000)
+
+    expect(backend.requests).toHaveLength(2)
+    for (const tab of [a, b]) {
+      expect(tab.widget.token).toBe(backend.issued[1])
+      expect(tab.tokens).toHaveLength(2)
+    }
+  })
+
+  it('takes no reply to its question but a newer token than its own', async () => {
+    const b = openFreezableTab()
+    await startInTurn(b)
+    b.freeze()
+    await advance(9 * MINUTE)
+    const stranger = new BroadcastChannel(CHANNEL)
+    stranger.onmessage = ({ data }) => {
+      if (data.type !== 'ask') return
+      // Its own token, counted a little longer by a tab that took it later, and a token with less left.
+      stranger.postMessage({ type: 'token', token: backend.issued[0], expiresIn: 61, reply: true })
+      stranger.postMessage({ type: 'token', token: fresh(30), expiresIn: 30, reply: true })
+    }
+    b.thaw()
+    await advance(ASK_MS)
+    await advance(1000)
+    stranger.close()
+
+    expect(backend.requests).toHaveLength(2)
+    expect(b.widget.token).toBe(backend.issued[1])
+    expect(b.tokens.map((event) => event.reason)).toEqual(['start', 'resume'])
+  })
+
+  it('hands a new tab no token whose lifetime it does not know', async () => {
+    backend.answer({ token: fresh(), expiresIn: undefined })
+    const a = openTab()
+    await startInTurn(a)
+    const b = openTab()
+    const started = b.manager.start()
+    await advance(ASK_MS + 1000)
+    await started
+
+    expect(backend.requests).toHaveLength(2)
+    expect(b.tokens.map((event) => event.reason)).toEqual(['start'])
+  })
+
+  it.each([
+    [0, ['token']],
+    [1500, ['token']],
+    [2500, ['ask', 'token']],
+  ])('asks the open tabs first only when its timers stood still longer than a hidden tab’s do: %i ms late', async (lateMs, said) => {
+    const a = openFreezableTab()
+    await startInTurn(a)
+    const stranger = new BroadcastChannel(CHANNEL)
+    const heard: Array<{ type: string }> = []
+    stranger.onmessage = ({ data }) => heard.push(data)
+    a.freeze()
+    await advance(8 * MINUTE + lateMs)
+    a.thaw()
+    await advance(ASK_MS)
+    stranger.close()
+
+    expect(backend.requests).toHaveLength(2)
+    expect(heard.map((message) => message.type)).toEqual(said)
   })
 
   it('never takes the token handed to a new tab in place of the refresh it waits for', async () => {

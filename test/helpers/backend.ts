@@ -4,7 +4,7 @@ import { jwt, ORG_ID } from './jwt'
 /** What the next request gets; by default a fresh token. */
 export type Outcome =
   | { status: number; body?: string; headers?: Record<string, string> }
-  | { token: string; expiresIn?: number }
+  | { token: string; expiresIn?: number | undefined }
   | { throws: unknown }
   | 'hang'
 
