@@ -70,6 +70,8 @@ export function openSession(config: SessionConfig): Session {
   let rejections = 0
   let onlineUsed = false
   let deliveredAt: number | undefined
+  // A token another tab shared while this one handed over another: the newer, it follows.
+  let sharedNext: TokenResponse | undefined
 
   function run(reason: Reason, shared?: TokenResponse): Promise<string> {
     if (flight) return flight
@@ -142,6 +144,11 @@ export function openSession(config: SessionConfig): Session {
   /** Does what is due now, then aims the one timer at the next thing due. */
   function reconcile(trigger?: Reason): void {
     if (phase !== 'running') return
+    if (sharedNext && !flight) {
+      const shared = sharedNext
+      sharedNext = undefined
+      return void run('tab', shared)
+    }
     const now = timeline.now()
     let expiryAt = plan && widget.apply && !expiredAnnounced ? plan.expiresAt : Infinity
     if (now >= expiryAt) {
@@ -230,9 +237,10 @@ export function openSession(config: SessionConfig): Session {
     config.tabKey === undefined || widget.singleUse
       ? undefined
       : config.tabs?.(config.tabKey, {
-          // A link of your own may call after close(); a request under way is kept (run() joins it).
+          // A link of your own may call after close(); a token that comes during a hand-over follows it.
           adopt: (response) => {
-            if (phase === 'running') void run('tab', response)
+            if (phase === 'running') sharedNext = response
+            reconcile()
           },
           signedOut: () => {
             if (phase === 'running') end(new WidgetTokenError('unauthorized', 'signed out in another tab'))

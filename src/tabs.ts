@@ -35,8 +35,11 @@ export interface ShareAcrossTabsOptions {
 }
 
 type Message =
-  /** A token, freshly obtained (`reply` unset) or handed to a tab that asked (`reply` set). */
-  | { type: 'token'; token: string; expiresIn?: number | undefined; reply?: true }
+  /**
+   * A token, freshly obtained (`reply` unset) or handed to a tab that asked (`reply` set), with the
+   * lifetime it had when it was sent (`at`, epoch ms: the tabs of one browser share its clock).
+   */
+  | { type: 'token'; token: string; expiresIn?: number | undefined; at: number; reply?: true }
   | { type: 'ask' }
   | { type: 'signed-out' }
 
@@ -91,12 +94,15 @@ export function shareAcrossTabs({
 
     broadcast.onmessage = ({ data }: MessageEvent<Message>) => {
       if (data?.type === 'signed-out') return listener.signedOut()
-      if (data?.type === 'ask') return void (left() > 0 && post({ type: 'token', token: heldToken!, expiresIn: left(), reply: true }))
+      if (data?.type === 'ask') return void (left() > 0 && post({ type: 'token', token: heldToken!, expiresIn: left(), at: Date.now(), reply: true }))
       if (data?.type !== 'token' || typeof data.token !== 'string') return
-      // A reply goes to the tab that asked, and answers it only with a newer token than its own: the
-      // others hold that token already, and one that asks for a refresh wants a newer one.
-      if (data.reply && !(asking && data.token !== heldToken && !(left() >= data.expiresIn!))) return
-      const response = { token: data.token, expiresIn: data.expiresIn, shared: true }
+      // A frozen tab gets its messages late: what is left is counted from when they were sent.
+      const expiresIn = data.expiresIn && data.expiresIn - Math.max(0, Date.now() - data.at) / 1000
+      // A reply goes to the tab that asked, and only with another token: the others hold that one
+      // already. No token that ran out, or has less left, replaces this tab's: messages that waited
+      // while the tab was frozen come late and may be old. (An untold lifetime compares false.)
+      if ((data.reply && (!asking || data.token === heldToken)) || expiresIn! <= 0 || left() > expiresIn!) return
+      const response = { token: data.token, expiresIn, shared: true }
       keep(response)
       if (waiting === 0) return listener.adopt(response)
       sharedMeanwhile = response
@@ -149,7 +155,7 @@ export function shareAcrossTabs({
         const fetchAndShare = async () => {
           const response = takeShared() ?? (await request())
           keep(response)
-          if (!response.shared) post({ type: 'token', token: response.token, expiresIn: response.expiresIn })
+          if (!response.shared) post({ type: 'token', token: response.token, expiresIn: response.expiresIn, at: Date.now() })
           return response
         }
         releaseEarly?.()

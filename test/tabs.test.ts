@@ -62,11 +62,12 @@ function openTab(options: Parameters<typeof shareAcrossTabs>[0] = {}, clock?: Cl
 /**
  * A tab the browser can freeze, as it freezes a background tab or the whole device sleeps: its timers
  * and the messages sent to it wait until it thaws. Then its overdue timers run first, and what the
- * other tabs said meanwhile arrives only after them, a task later.
+ * other tabs said meanwhile arrives only after them, each message a task of its own.
  */
 function openFreezableTab() {
   let frozen = false
-  const timers: Array<() => void> = []
+  // A timer cleared while the tab is frozen does not run when it thaws.
+  const timers = new Map<unknown, () => void>()
   const messages: Array<() => void> = []
   const tab = openTab(
     {
@@ -80,16 +81,24 @@ function openFreezableTab() {
     {
       now: () => Date.now(),
       monotonic: () => performance.now(),
-      setTimeout: (callback, delayMs) => setTimeout(() => (frozen ? timers.push(callback) : callback()), delayMs),
-      clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      setTimeout: (callback, delayMs) => {
+        const handle = setTimeout(() => (frozen ? timers.set(handle, callback) : callback()), delayMs)
+        return handle
+      },
+      clearTimeout: (handle) => {
+        timers.delete(handle)
+        clearTimeout(handle as ReturnType<typeof setTimeout>)
+      },
     },
   )
   return Object.assign(tab, {
     freeze: () => (frozen = true),
     thaw() {
       frozen = false
-      for (const run of timers.splice(0)) run()
-      setTimeout(() => messages.splice(0).forEach((deliver) => deliver()), 0)
+      const due = [...timers.values()]
+      timers.clear()
+      for (const run of due) run()
+      for (const deliver of messages.splice(0)) setTimeout(deliver, 0)
     },
   })
 }
@@ -386,7 +395,7 @@ describe('sharing, edge by edge', () => {
     const refreshed = a.manager.refresh().catch(() => {})
     await advance(0)
     const stranger = new BroadcastChannel(CHANNEL)
-    stranger.postMessage({ type: 'token', token: fresh(), expiresIn: 600 })
+    stranger.postMessage({ type: 'token', token: fresh(), expiresIn: 600, at: Date.now() })
     await advance(0)
     stranger.close()
     await advance(10_000)
@@ -440,6 +449,43 @@ describe('sharing, edge by edge', () => {
     expect(b.tokens.at(-1)).toMatchObject({ reason: 'tab' })
   })
 
+  it('counts the tokens it hears down for the time they took, and keeps the newest, when it thaws', async () => {
+    const a = openTab()
+    const b = openFreezableTab()
+    await startInTurn(a, b)
+    b.freeze()
+    await advance(MINUTE)
+    await a.manager.refresh()
+    await advance(8 * MINUTE)
+    expect(backend.requests).toHaveLength(3)
+    await advance(MINUTE / 2)
+    b.thaw()
+    await advance(ASK_MS)
+    await advance(1000)
+
+    expect(backend.requests).toHaveLength(3)
+    expect(b.widget.token).toBe(backend.issued[2])
+    expect(Math.abs(b.manager.expiresAt! - a.manager.expiresAt!)).toBeLessThan(1000)
+  })
+
+  it('passes over a token that ran out while it was frozen', async () => {
+    const a = openTab()
+    const b = openFreezableTab()
+    await startInTurn(a, b)
+    b.freeze()
+    await advance(9 * MINUTE)
+    a.manager.stop()
+    await advance(12 * MINUTE)
+    b.thaw()
+    await advance(0)
+    await advance(ASK_MS)
+    await advance(1000)
+
+    expect(b.errors).toEqual([])
+    expect(backend.requests).toHaveLength(3)
+    expect(b.widget.token).toBe(backend.issued[2])
+  })
+
   it('makes one request between tabs that slept past their refresh together, each widget getting it once', async () => {
     const [a, b] = [openFreezableTab(), openFreezableTab()]
     await startInTurn(a, b)
@@ -466,12 +512,13 @@ describe('sharing, edge by edge', () => {
     const stranger = new BroadcastChannel(CHANNEL)
     stranger.onmessage = ({ data }) => {
       if (data.type !== 'ask') return
-      // Its own token, counted a little longer by a tab that took it later, and tokens with less or as much left.
-      stranger.postMessage({ type: 'token', token: backend.issued[0], expiresIn: 61, reply: true })
-      stranger.postMessage({ type: 'token', token: fresh(30), expiresIn: 30, reply: true })
-      stranger.postMessage({ type: 'token', token: fresh(60), expiresIn: 60, reply: true })
+      // Its own token, counted a little longer by a tab that took it later, and a token with less left.
+      stranger.postMessage({ type: 'token', token: backend.issued[0], expiresIn: 61, at: Date.now(), reply: true })
+      stranger.postMessage({ type: 'token', token: fresh(30), expiresIn: 30, at: Date.now(), reply: true })
     }
     b.thaw()
+    // The replies cross the channel before the question's time is up.
+    await advance(0)
     await advance(ASK_MS)
     await advance(1000)
     stranger.close()
@@ -486,12 +533,25 @@ describe('sharing, edge by edge', () => {
     await startInTurn(b)
     const stranger = new BroadcastChannel(CHANNEL)
     // Even one newer than its own.
-    stranger.postMessage({ type: 'token', token: fresh(700), expiresIn: 700, reply: true })
+    stranger.postMessage({ type: 'token', token: fresh(700), expiresIn: 700, at: Date.now(), reply: true })
     await advance(0)
     stranger.close()
 
     expect(b.tokens).toHaveLength(1)
     expect(b.widget.token).toBe(backend.issued[0])
+  })
+
+  it('shares a token whose lifetime the backend does not tell, without a warning', async () => {
+    const [a, b] = [openTab(), openTab()]
+    await startInTurn(a, b)
+    const warnings: unknown[] = []
+    b.manager.on('warning', (warning) => warnings.push(warning))
+    backend.answer({ token: fresh(), expiresIn: undefined })
+    await a.manager.refresh()
+    await advance(0)
+
+    expect(b.widget.token).toBe(backend.issued[1])
+    expect(warnings).toEqual([])
   })
 
   it('hands a new tab no token whose lifetime it does not know', async () => {
@@ -557,7 +617,7 @@ describe('sharing, edge by edge', () => {
     const heard: unknown[] = []
     stranger.onmessage = ({ data }) => heard.push(data)
     const token = fresh()
-    stranger.postMessage({ type: 'token', token, expiresIn: 600 })
+    stranger.postMessage({ type: 'token', token, expiresIn: 600, at: Date.now() })
     await advance(0)
     await refreshed
     await advance(1000)
