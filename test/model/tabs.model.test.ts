@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTokenManager, genWidget, type PageSignal, type TokenManager } from '../../src'
+import { shareAcrossTabs } from '../../src/tabs'
 import { installBroadcastChannel } from '../helpers/channel'
 import { createFakeLocks } from '../helpers/locks'
 import { genConfig, T0 } from '../helpers/setup'
@@ -15,11 +16,13 @@ const BASE_BACKOFF_MS = 1000
 const MAX_LATENCY_MS = 3000
 /** How long a new tab asks the open ones for their token. */
 const ASK_MS = 100
+/** How long a thawed tab may take to replace a token that ran out while it was frozen: asking, a lock, a request. */
+const THAWED_MS = ASK_MS + 1000 + 2 * MAX_LATENCY_MS
 
 type Step =
   | { kind: 'tick'; ms: number }
   | { kind: 'open' }
-  | { kind: 'close' | 'refresh' | 'disconnect'; tab: number }
+  | { kind: 'close' | 'refresh' | 'disconnect' | 'freeze' | 'thaw'; tab: number }
   | { kind: 'page'; tab: number; signal: PageSignal }
   | { kind: 'latency'; ms: number }
   | { kind: 'sign-out' }
@@ -29,6 +32,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 300_000 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('open' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('close' as const, 'refresh' as const, 'disconnect' as const), tab }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('freeze' as const, 'thaw' as const), tab }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('page' as const), tab, signal: fc.constantFrom<PageSignal>('visible', 'resume', 'online') }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('latency' as const), ms: fc.integer({ min: 0, max: MAX_LATENCY_MS }) }) },
 )
@@ -39,6 +43,13 @@ interface OpenTab {
   page: Set<(signal: PageSignal) => void>
   started: boolean
   openedAt: number
+  /** Frozen by the browser: its timers and the messages sent to it wait (see `openTab`). */
+  frozen: boolean
+  thawedAt: number
+  parkedTimers: Map<unknown, () => void>
+  parkedMessages: Array<() => void>
+  /** Why its latest request was made, from its trail. */
+  reason: string | undefined
 }
 
 /** A backend whose answers take `latencyMs`, on the server's clock; healthy until the visitor signs out. */
@@ -55,8 +66,11 @@ function createBackend() {
     get maxInFlight() {
       return maxInFlight
     },
+    /** Called as each request goes out, before it is answered. */
+    onRequest: (() => {}) as () => void,
     fetch: async (_url: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
       sentAt.push(Date.now())
+      backend.onRequest()
       maxInFlight = Math.max(maxInFlight, ++inFlight)
       try {
         await new Promise<void>((resolve, reject) => {
@@ -89,18 +103,69 @@ async function play(steps: Step[]): Promise<void> {
   const backend = createBackend()
   const open: OpenTab[] = []
   let staleRefresh: string | undefined
+  let needlessRequest: string | undefined
 
+  /**
+   * A refresh that no refresh() or disconnect asked for is made only when no running tab holds a
+   * token with more than the leeway left: a tab that could have missed one asks the open tabs first.
+   * (A first token is not checked: a tab that opens while the others are still being handed theirs
+   * finds none to answer it.)
+   */
+  const checkRequest = (caller: OpenTab) => {
+    // A frozen tab sends nothing in a browser; here its tab-sharing timers run on, and it may.
+    if (backend.signedOut || caller.frozen || ['start', 'manual', 'disconnect'].includes(caller.reason!)) return
+    for (const other of open) {
+      if (other === caller || other.frozen || !other.widget.token) continue
+      const leftMs = claimsOf(other.widget.token).exp * 1000 - Date.now()
+      // The lifetime counts from the request, and exp from the answer, a latency later, in whole seconds.
+      if (leftMs > LEEWAY_SECONDS * 1000 + MAX_LATENCY_MS + 1000) needlessRequest ??= `${caller.reason} request while another tab held a token with ${leftMs} ms left`
+    }
+  }
+
+  /**
+   * A tab the browser may freeze: its session's timers and the messages sent to it then wait. On
+   * thawing its overdue timers run first, and the messages arrive a task later. Its tab-sharing
+   * timers keep running: the browser does not freeze a page that holds a Web Lock.
+   */
   const openTab = () => {
     const widget = createFakeGen()
     const page = new Set<(signal: PageSignal) => void>()
     const manager = createTokenManager({
       endpoint: '/token',
-      fetch: backend.fetch,
+      fetch: (url, init) => {
+        const caller = opened
+        backend.onRequest = () => checkRequest(caller)
+        return backend.fetch(url, init)
+      },
       leewaySeconds: LEEWAY_SECONDS,
       page: (notify) => (page.add(notify), () => page.delete(notify)),
       widget: genWidget({ config: genConfig, gen: widget.gen }),
+      clock: {
+        now: () => Date.now(),
+        monotonic: () => performance.now(),
+        // A timer cleared while the tab is frozen does not run when it thaws.
+        setTimeout: (callback, delayMs) => {
+          const handle = setTimeout(() => (opened.frozen ? opened.parkedTimers.set(handle, callback) : callback()), delayMs)
+          return handle
+        },
+        clearTimeout: (handle) => {
+          opened.parkedTimers.delete(handle)
+          clearTimeout(handle as ReturnType<typeof setTimeout>)
+        },
+      },
+      tabs: shareAcrossTabs({
+        channel: (name) => {
+          const inner = new BroadcastChannel(name)
+          const outer = { onmessage: null as ((event: MessageEvent) => void) | null, postMessage: (message: unknown) => inner.postMessage(message), close: () => inner.close() }
+          inner.onmessage = (event) => (opened.frozen ? opened.parkedMessages.push(() => outer.onmessage?.(event)) : outer.onmessage?.(event))
+          return outer as unknown as BroadcastChannel
+        },
+      }),
+      log: (entry) => {
+        if (entry.step === 'request') opened.reason = entry.reason
+      },
     })
-    const opened: OpenTab = { manager, widget, page, started: false, openedAt: Date.now() }
+    const opened: OpenTab = { manager, widget, page, started: false, openedAt: Date.now(), frozen: false, thawedAt: -Infinity, parkedTimers: new Map(), parkedMessages: [], reason: undefined }
     manager.start().then(
       () => (opened.started = true),
       () => {},
@@ -111,6 +176,8 @@ async function play(steps: Step[]): Promise<void> {
   try {
     for (const next of steps) {
       const pick = 'tab' in next ? open[next.tab % Math.max(open.length, 1)] : undefined
+      // No code runs in a frozen tab: neither the page's nor the widget's.
+      if (pick?.frozen && ['refresh', 'disconnect', 'page'].includes(next.kind)) continue
       const requestsBefore = backend.sentAt.length
       switch (next.kind) {
         case 'tick':
@@ -143,6 +210,18 @@ async function play(steps: Step[]): Promise<void> {
         case 'disconnect':
           pick?.widget.disconnect()
           break
+        case 'freeze':
+          if (pick) pick.frozen = true
+          break
+        case 'thaw':
+          if (!pick?.frozen) break
+          pick.frozen = false
+          pick.thawedAt = Date.now()
+          const due = [...pick.parkedTimers.values()]
+          pick.parkedTimers.clear()
+          for (const run of due) run()
+          for (const deliver of pick.parkedMessages.splice(0)) setTimeout(deliver, 0)
+          break
         case 'page':
           for (const notify of pick?.page ?? []) notify(next.signal)
           break
@@ -157,6 +236,7 @@ async function play(steps: Step[]): Promise<void> {
 
       expect(backend.maxInFlight, 'one request at a time across all tabs').toBeLessThanOrEqual(1)
       expect(staleRefresh, 'refresh() hands the widget a token obtained for it').toBeUndefined()
+      expect(needlessRequest, 'no request while another running tab holds a fresh token').toBeUndefined()
       // At sign-out a tab that gets the lock before the news may meet the 401 itself.
       if (next.kind === 'tick' && !backend.signedOut) {
         const sent = backend.sentAt.slice(requestsBefore)
@@ -166,15 +246,17 @@ async function play(steps: Step[]): Promise<void> {
       }
       const { unauthorizedAt } = backend
       if (unauthorizedAt !== undefined) {
-        for (const { manager, openedAt } of open) {
-          // Open tabs learn it from the tab that met the 401; a tab opened later from its own request.
-          const endBy = Math.max(unauthorizedAt + 1000, openedAt + ASK_MS + MAX_LATENCY_MS + 1000)
-          if (Date.now() > endBy) expect(manager.state, 'sign-out ends every tab within a second').toBe('ended')
+        for (const { manager, openedAt, frozen, thawedAt } of open) {
+          // Open tabs learn it from the tab that met the 401; a tab opened later from its own request,
+          // and a frozen one once it thaws.
+          const endBy = Math.max(unauthorizedAt + 1000, openedAt + ASK_MS + MAX_LATENCY_MS + 1000, thawedAt + THAWED_MS)
+          if (!frozen && Date.now() > endBy) expect(manager.state, 'sign-out ends every tab within a second').toBe('ended')
         }
         continue
       }
-      for (const { manager, widget, started } of open) {
-        if (!started || backend.signedOut) continue
+      for (const { manager, widget, started, frozen, thawedAt } of open) {
+        // A frozen tab cannot refresh; thawed, it gets a token within its first request's time.
+        if (!started || backend.signedOut || frozen || Date.now() < thawedAt + THAWED_MS) continue
         expect(manager.state, 'every open tab keeps running').not.toMatch(/ended|stopped/)
         expect(claimsOf(widget.token!).exp * 1000, 'every open tab’s widget holds a token that has not run out').toBeGreaterThan(Date.now())
       }
