@@ -475,7 +475,8 @@ describe('sharing, edge by edge', () => {
     b.freeze()
     await advance(9 * MINUTE)
     a.manager.stop()
-    await advance(12 * MINUTE)
+    // a refreshed 8 minutes in; that token runs out 10 minutes later, as b thaws.
+    await advance(T0 + 18 * MINUTE - Date.now())
     b.thaw()
     await advance(0)
     await advance(ASK_MS)
