@@ -80,17 +80,18 @@ export function shareAcrossTabs({
     let onShared: (() => void) | undefined
     // Ends this tab's hold on the lock after its request: its own next request must not wait for it.
     let releaseEarly: (() => void) | undefined
-    // What this tab holds, to hand to a tab that asks, and when it runs out on performance.now():
+    // What this tab holds, to hand to a tab that asks, and when it runs out on the wall clock, the
+    // clock the messages' `at` is read on: a jump of it moves both alike.
     // NaN while it holds none, or one whose lifetime is unknown.
     let heldToken: string | undefined
     let heldUntil = NaN
 
     const keep = ({ token, expiresIn = NaN }: TokenResponse) => {
       heldToken = token
-      heldUntil = performance.now() + expiresIn * 1000
+      heldUntil = Date.now() + expiresIn * 1000
     }
     /** Seconds left of the held token. */
-    const left = () => (heldUntil - performance.now()) / 1000
+    const left = () => (heldUntil - Date.now()) / 1000
 
     broadcast.onmessage = ({ data }: MessageEvent<Message>) => {
       if (data?.type === 'signed-out') return listener.signedOut()
