@@ -99,10 +99,11 @@ export function shareAcrossTabs({
       if (data?.type !== 'token' || typeof data.token !== 'string') return
       // A frozen tab gets its messages late: what is left is counted from when they were sent.
       const expiresIn = data.expiresIn && data.expiresIn - Math.max(0, Date.now() - data.at) / 1000
-      // A reply goes to the tab that asked, and only with another token: the others hold that one
-      // already. No token that ran out, or has less left, replaces this tab's: messages that waited
-      // while the tab was frozen come late and may be old. (An untold lifetime compares false.)
-      if ((data.reply && (!asking || data.token === heldToken)) || expiresIn! <= 0 || left() > expiresIn!) return
+      // A reply answers the tab that asked, or one holding an older token than the reply's (it missed
+      // that one), never one that holds none and did not ask. No token that ran out, or has less
+      // left, replaces this tab's: messages that waited while the tab was frozen come late and may be
+      // old. (An untold lifetime compares false.)
+      if ((data.reply && ((!asking && !heldToken) || data.token === heldToken)) || expiresIn! <= 0 || left() > expiresIn!) return
       const response = { token: data.token, expiresIn, shared: true }
       keep(response)
       if (waiting === 0) return listener.adopt(response)

@@ -73,7 +73,12 @@ function openFreezableTab() {
     {
       channel: (name) => {
         const inner = new BroadcastChannel(name)
-        const outer = { onmessage: null as ((event: MessageEvent) => void) | null, postMessage: (message: unknown) => inner.postMessage(message), close: () => inner.close() }
+        // Closed, it delivers nothing, not even what it held while the tab was frozen.
+        const outer = {
+          onmessage: null as ((event: MessageEvent) => void) | null,
+          postMessage: (message: unknown) => inner.postMessage(message),
+          close: () => ((outer.onmessage = null), inner.close()),
+        }
         inner.onmessage = (event) => (frozen ? messages.push(() => outer.onmessage?.(event)) : outer.onmessage?.(event))
         return outer as unknown as BroadcastChannel
       },
@@ -529,17 +534,17 @@ describe('sharing, edge by edge', () => {
     expect(b.tokens.map((event) => event.reason)).toEqual(['start', 'resume'])
   })
 
-  it('takes no answer to another tab’s question, once its own question is over', async () => {
+  it('takes a newer token than its own from the answer to another tab’s question', async () => {
     const b = openTab()
     await startInTurn(b)
     const stranger = new BroadcastChannel(CHANNEL)
-    // Even one newer than its own.
-    stranger.postMessage({ type: 'token', token: fresh(700), expiresIn: 700, at: Date.now(), reply: true })
+    const newer = fresh(700)
+    stranger.postMessage({ type: 'token', token: newer, expiresIn: 700, at: Date.now(), reply: true })
     await advance(0)
     stranger.close()
 
-    expect(b.tokens).toHaveLength(1)
-    expect(b.widget.token).toBe(backend.issued[0])
+    expect(b.widget.token).toBe(newer)
+    expect(b.tokens.at(-1)).toMatchObject({ reason: 'tab' })
   })
 
   it('shares a token whose lifetime the backend does not tell, without a warning', async () => {
