@@ -66,6 +66,18 @@ describe('a tab link that calls its listener late', () => {
     expect(events).toEqual(['token'])
   })
 
+  it('hands the widget a token shared while another was being handed over, after that one', async () => {
+    const { listeners, widget, events, shared } = start()
+    await manager.start()
+    const newer = { token: jwt({ aud: ORG_ID, iat: T0 / 1000 + 60, exp: T0 / 1000 + 1860 }), expiresIn: 1800, shared: true }
+    listeners[0]!.adopt(shared())
+    listeners[0]!.adopt(newer)
+    await settle()
+
+    expect(widget.token).toBe(newer.token)
+    expect(events).toEqual(['token', 'token', 'token'])
+  })
+
   it('keeps the request under way when another tab shares a token meanwhile', async () => {
     const { listeners, fetchToken, shared } = start()
     await manager.start()
