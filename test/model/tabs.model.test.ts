@@ -106,19 +106,22 @@ async function play(steps: Step[]): Promise<void> {
   let needlessRequest: string | undefined
 
   /**
-   * A refresh that no refresh() or disconnect asked for is made only when no running tab holds a
-   * token with more than the leeway left: a tab that could have missed one asks the open tabs first.
-   * (A first token is not checked: a tab that opens while the others are still being handed theirs
-   * finds none to answer it.)
+   * A tab that was frozen refreshes, unless refresh() or a disconnect asks it to, only when no running
+   * tab holds a token with more than half its lifetime left: it may have missed that token, so it
+   * asks the open tabs first. (Tabs that never froze are held to one request per refresh by the check
+   * on timers below. A tab that opens while another's token is still on its way to the open tabs may
+   * be handed the one before it, and refresh early once.)
    */
   const checkRequest = (caller: OpenTab) => {
     // A frozen tab sends nothing in a browser; here its tab-sharing timers run on, and it may.
-    if (backend.signedOut || caller.frozen || ['start', 'manual', 'disconnect'].includes(caller.reason!)) return
+    if (backend.signedOut || caller.frozen || caller.thawedAt === -Infinity) return
+    if (['start', 'manual', 'disconnect'].includes(caller.reason!)) return
     for (const other of open) {
       if (other === caller || other.frozen || !other.widget.token) continue
       const leftMs = claimsOf(other.widget.token).exp * 1000 - Date.now()
-      // The lifetime counts from the request, and exp from the answer, a latency later, in whole seconds.
-      if (leftMs > LEEWAY_SECONDS * 1000 + MAX_LATENCY_MS + 1000) needlessRequest ??= `${caller.reason} request while another tab held a token with ${leftMs} ms left`
+      // Missing a refresh leaves a tab a whole refresh behind; being handed the token before the
+      // newest one, seconds behind.
+      if (leftMs > (TTL_SECONDS * 1000) / 2) needlessRequest ??= `${caller.reason} request while another tab held a token with ${leftMs} ms left`
     }
   }
 
@@ -156,7 +159,12 @@ async function play(steps: Step[]): Promise<void> {
       tabs: shareAcrossTabs({
         channel: (name) => {
           const inner = new BroadcastChannel(name)
-          const outer = { onmessage: null as ((event: MessageEvent) => void) | null, postMessage: (message: unknown) => inner.postMessage(message), close: () => inner.close() }
+          // Closed, it delivers nothing, not even what it held while the tab was frozen.
+          const outer = {
+            onmessage: null as ((event: MessageEvent) => void) | null,
+            postMessage: (message: unknown) => inner.postMessage(message),
+            close: () => ((outer.onmessage = null), inner.close()),
+          }
           inner.onmessage = (event) => (opened.frozen ? opened.parkedMessages.push(() => outer.onmessage?.(event)) : outer.onmessage?.(event))
           return outer as unknown as BroadcastChannel
         },
