@@ -74,7 +74,8 @@ export function shareAcrossTabs({
     const broadcast = channel(name)
     const post = (message: Message) => broadcast.postMessage(message)
     let waiting = 0
-    let asking = false
+    // Whether this tab ever asked the open tabs: one that never did wants no token yet.
+    let asked = false
     // Held only while a request of this tab waits.
     let sharedMeanwhile: TokenResponse | undefined
     let onShared: (() => void) | undefined
@@ -99,11 +100,11 @@ export function shareAcrossTabs({
       if (data?.type !== 'token' || typeof data.token !== 'string') return
       // A frozen tab gets its messages late: what is left is counted from when they were sent.
       const expiresIn = data.expiresIn && data.expiresIn - Math.max(0, Date.now() - data.at) / 1000
-      // A reply answers the tab that asked, or one holding an older token than the reply's (it missed
-      // that one), never one that holds none and did not ask. No token that ran out, or has less
+      // A reply answers the tab that asked, and any tab holding an older token than the reply's (it
+      // missed that one), never one that holds none and never asked. No token that ran out, or has less
       // left, replaces this tab's: messages that waited while the tab was frozen come late and may be
       // old. (An untold lifetime compares false.)
-      if ((data.reply && ((!asking && !heldToken) || data.token === heldToken)) || expiresIn! <= 0 || left() > expiresIn!) return
+      if ((data.reply && ((!asked && !heldToken) || data.token === heldToken)) || expiresIn! <= 0 || left() > expiresIn!) return
       const response = { token: data.token, expiresIn, shared: true }
       keep(response)
       if (waiting === 0) return listener.adopt(response)
@@ -122,13 +123,12 @@ export function shareAcrossTabs({
       new Promise<TokenResponse | undefined>((resolve) => {
         const done = () => {
           cancel()
-          asking = false
           onShared = undefined
           resolve(takeShared())
         }
         const cancel = afterOrAbort(signal, ASK_MS, done)
         onShared = done
-        asking = true
+        asked = true
         post({ type: 'ask' })
       })
 

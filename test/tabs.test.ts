@@ -473,6 +473,24 @@ describe('sharing, edge by edge', () => {
     expect(Math.abs(b.manager.expiresAt! - a.manager.expiresAt!)).toBeLessThan(1000)
   })
 
+  it('takes a token that waited while it was frozen with what is left of its lifetime', async () => {
+    const a = openTab()
+    const b = openFreezableTab()
+    await startInTurn(a, b)
+    b.freeze()
+    await advance(9 * MINUTE)
+    a.manager.stop()
+    await advance(3 * MINUTE)
+    b.thaw()
+    await advance(0)
+    await advance(ASK_MS)
+
+    expect(backend.requests).toHaveLength(2)
+    expect(b.widget.token).toBe(backend.issued[1])
+    // a refreshed 8 minutes in, for 10 minutes.
+    expect(Math.abs(b.manager.expiresAt! - (T0 + 18 * MINUTE))).toBeLessThan(1000)
+  })
+
   it('passes over a token that ran out while it was frozen', async () => {
     const a = openTab()
     const b = openFreezableTab()
