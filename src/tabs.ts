@@ -81,9 +81,8 @@ export function shareAcrossTabs({
     let onShared: (() => void) | undefined
     // Ends this tab's hold on the lock after its request: its own next request must not wait for it.
     let releaseEarly: (() => void) | undefined
-    // What this tab holds, to hand to a tab that asks, and when it runs out on the wall clock, the
-    // clock the messages' `at` is read on: a jump of it moves both alike.
-    // NaN while it holds none, or one whose lifetime is unknown.
+    // What this tab holds, to hand to a tab that asks, and when that runs out (NaN: unknown) on the
+    // wall clock, the clock the messages' `at` is read on, so that a jump of it moves both alike.
     let heldToken: string | undefined
     let heldUntil = NaN
 
@@ -101,9 +100,9 @@ export function shareAcrossTabs({
       // A frozen tab gets its messages late: what is left is counted from when they were sent.
       const expiresIn = data.expiresIn && data.expiresIn - Math.max(0, Date.now() - data.at) / 1000
       // A reply answers the tab that asked, and any tab holding an older token than the reply's (it
-      // missed that one), never one that holds none and never asked. No token that ran out, or has less
-      // left, replaces this tab's: messages that waited while the tab was frozen come late and may be
-      // old. (An untold lifetime compares false.)
+      // missed that one), never one that holds none and never asked. No token that ran out, or has
+      // less left, replaces this tab's: messages that waited while the tab was frozen come late and
+      // may be old. (An untold lifetime compares false.)
       if ((data.reply && ((!asked && !heldToken) || data.token === heldToken)) || expiresIn! <= 0 || left() > expiresIn!) return
       const response = { token: data.token, expiresIn, shared: true }
       keep(response)

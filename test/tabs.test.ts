@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createTokenManager, genWidget, type Clock, type Events, type TokenManager, type WidgetAdapter, type WidgetHost } from '../src'
 import { ASK_MS, shareAcrossTabs } from '../src/tabs'
 import { createBackend, type Backend } from './helpers/backend'
+import { createFreezer } from './helpers/freeze'
 import { createFakeLocks } from './helpers/locks'
 import { ENDPOINT, genConfig, MINUTE, T0 } from './helpers/setup'
 import { createFakeGen, type FakeGen } from './helpers/widget'
@@ -59,53 +60,19 @@ function openTab(options: Parameters<typeof shareAcrossTabs>[0] = {}, clock?: Cl
   return tab
 }
 
-/**
- * A tab the browser can freeze, as it freezes a background tab or the whole device sleeps: its timers
- * and the messages sent to it wait until it thaws. Then its overdue timers run first, and what the
- * other tabs said meanwhile arrives only after them, each message a task of its own.
- */
+/** A tab the browser can freeze: see `createFreezer`. */
 function openFreezableTab() {
-  let frozen = false
-  // A timer cleared while the tab is frozen does not run when it thaws.
-  const timers = new Map<unknown, () => void>()
-  const messages: Array<() => void> = []
-  const tab = openTab(
-    {
-      channel: (name) => {
-        const inner = new BroadcastChannel(name)
-        // Closed, it delivers nothing, not even what it held while the tab was frozen.
-        const outer = {
-          onmessage: null as ((event: MessageEvent) => void) | null,
-          postMessage: (message: unknown) => inner.postMessage(message),
-          close: () => ((outer.onmessage = null), inner.close()),
-        }
-        inner.onmessage = (event) => (frozen ? messages.push(() => outer.onmessage?.(event)) : outer.onmessage?.(event))
-        return outer as unknown as BroadcastChannel
-      },
-    },
-    {
-      now: () => Date.now(),
-      monotonic: () => performance.now(),
-      setTimeout: (callback, delayMs) => {
-        const handle = setTimeout(() => (frozen ? timers.set(handle, callback) : callback()), delayMs)
-        return handle
-      },
-      clearTimeout: (handle) => {
-        timers.delete(handle)
-        clearTimeout(handle as ReturnType<typeof setTimeout>)
-      },
-    },
-  )
-  return Object.assign(tab, {
-    freeze: () => (frozen = true),
-    thaw() {
-      frozen = false
-      const due = [...timers.values()]
-      timers.clear()
-      for (const run of due) run()
-      for (const deliver of messages.splice(0)) setTimeout(deliver, 0)
-    },
-  })
+  const freezer = createFreezer()
+  return Object.assign(openTab({ channel: freezer.channel }, freezer.clock), { freeze: freezer.freeze, thaw: freezer.thaw })
+}
+
+/** Two tabs that have their first token, the second of them frozen from then on. */
+async function withOneFrozen() {
+  const a = openTab()
+  const b = openFreezableTab()
+  await startInTurn(a, b)
+  b.freeze()
+  return [a, b] as const
 }
 
 beforeEach(() => {
@@ -439,10 +406,7 @@ describe('sharing, edge by edge', () => {
   })
 
   it('takes the token another tab got while it was frozen past its refresh, without asking the backend', async () => {
-    const a = openTab()
-    const b = openFreezableTab()
-    await startInTurn(a, b)
-    b.freeze()
+    const [a, b] = await withOneFrozen()
     await advance(9 * MINUTE)
     expect(backend.requests).toHaveLength(2)
     b.thaw()
@@ -455,10 +419,7 @@ describe('sharing, edge by edge', () => {
   })
 
   it('counts the tokens it hears down for the time they took, and keeps the newest, when it thaws', async () => {
-    const a = openTab()
-    const b = openFreezableTab()
-    await startInTurn(a, b)
-    b.freeze()
+    const [a, b] = await withOneFrozen()
     await advance(MINUTE)
     await a.manager.refresh()
     await advance(8 * MINUTE)
@@ -474,10 +435,7 @@ describe('sharing, edge by edge', () => {
   })
 
   it('takes a token that waited while it was frozen with what is left of its lifetime', async () => {
-    const a = openTab()
-    const b = openFreezableTab()
-    await startInTurn(a, b)
-    b.freeze()
+    const [a, b] = await withOneFrozen()
     await advance(9 * MINUTE)
     a.manager.stop()
     await advance(3 * MINUTE)
@@ -492,10 +450,7 @@ describe('sharing, edge by edge', () => {
   })
 
   it('passes over a token that ran out while it was frozen', async () => {
-    const a = openTab()
-    const b = openFreezableTab()
-    await startInTurn(a, b)
-    b.freeze()
+    const [a, b] = await withOneFrozen()
     await advance(9 * MINUTE)
     a.manager.stop()
     // a refreshed 8 minutes in; that token runs out 10 minutes later, as b thaws.

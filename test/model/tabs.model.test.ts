@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTokenManager, genWidget, type PageSignal, type TokenManager } from '../../src'
 import { shareAcrossTabs } from '../../src/tabs'
 import { installBroadcastChannel } from '../helpers/channel'
+import { createFreezer } from '../helpers/freeze'
 import { createFakeLocks } from '../helpers/locks'
 import { genConfig, T0 } from '../helpers/setup'
 import { jwt, ORG_ID } from '../helpers/jwt'
@@ -44,10 +45,8 @@ interface OpenTab {
   started: boolean
   openedAt: number
   /** Frozen by the browser: its timers and the messages sent to it wait (see `openTab`). */
-  frozen: boolean
+  freezer: ReturnType<typeof createFreezer>
   thawedAt: number
-  parkedTimers: Map<unknown, () => void>
-  parkedMessages: Array<() => void>
   /** Why its latest request was made, from its trail. */
   reason: string | undefined
 }
@@ -114,10 +113,10 @@ async function play(steps: Step[]): Promise<void> {
    */
   const checkRequest = (caller: OpenTab) => {
     // A frozen tab sends nothing in a browser; here its tab-sharing timers run on, and it may.
-    if (backend.signedOut || caller.frozen || caller.thawedAt === -Infinity) return
+    if (backend.signedOut || caller.freezer.frozen || caller.thawedAt === -Infinity) return
     if (['start', 'manual', 'disconnect'].includes(caller.reason!)) return
     for (const other of open) {
-      if (other === caller || other.frozen || !other.widget.token) continue
+      if (other === caller || other.freezer.frozen || !other.widget.token) continue
       const leftMs = claimsOf(other.widget.token).exp * 1000 - Date.now()
       // Missing a refresh leaves a tab a whole refresh behind; being handed the token before the
       // newest one, seconds behind.
@@ -126,11 +125,11 @@ async function play(steps: Step[]): Promise<void> {
   }
 
   /**
-   * A tab the browser may freeze: its session's timers and the messages sent to it then wait. On
-   * thawing its overdue timers run first, and the messages arrive a task later. Its tab-sharing
-   * timers keep running: the browser does not freeze a page that holds a Web Lock.
+   * A tab the browser may freeze (see `createFreezer`). Its tab-sharing timers keep running: the
+   * browser does not freeze a page that holds a Web Lock.
    */
   const openTab = () => {
+    const freezer = createFreezer()
     const widget = createFakeGen()
     const page = new Set<(signal: PageSignal) => void>()
     const manager = createTokenManager({
@@ -143,37 +142,13 @@ async function play(steps: Step[]): Promise<void> {
       leewaySeconds: LEEWAY_SECONDS,
       page: (notify) => (page.add(notify), () => page.delete(notify)),
       widget: genWidget({ config: genConfig, gen: widget.gen }),
-      clock: {
-        now: () => Date.now(),
-        monotonic: () => performance.now(),
-        // A timer cleared while the tab is frozen does not run when it thaws.
-        setTimeout: (callback, delayMs) => {
-          const handle = setTimeout(() => (opened.frozen ? opened.parkedTimers.set(handle, callback) : callback()), delayMs)
-          return handle
-        },
-        clearTimeout: (handle) => {
-          opened.parkedTimers.delete(handle)
-          clearTimeout(handle as ReturnType<typeof setTimeout>)
-        },
-      },
-      tabs: shareAcrossTabs({
-        channel: (name) => {
-          const inner = new BroadcastChannel(name)
-          // Closed, it delivers nothing, not even what it held while the tab was frozen.
-          const outer = {
-            onmessage: null as ((event: MessageEvent) => void) | null,
-            postMessage: (message: unknown) => inner.postMessage(message),
-            close: () => ((outer.onmessage = null), inner.close()),
-          }
-          inner.onmessage = (event) => (opened.frozen ? opened.parkedMessages.push(() => outer.onmessage?.(event)) : outer.onmessage?.(event))
-          return outer as unknown as BroadcastChannel
-        },
-      }),
+      clock: freezer.clock,
+      tabs: shareAcrossTabs({ channel: freezer.channel }),
       log: (entry) => {
         if (entry.step === 'request') opened.reason = entry.reason
       },
     })
-    const opened: OpenTab = { manager, widget, page, started: false, openedAt: Date.now(), frozen: false, thawedAt: -Infinity, parkedTimers: new Map(), parkedMessages: [], reason: undefined }
+    const opened: OpenTab = { manager, widget, page, started: false, openedAt: Date.now(), freezer, thawedAt: -Infinity, reason: undefined }
     manager.start().then(
       () => (opened.started = true),
       () => {},
@@ -185,7 +160,7 @@ async function play(steps: Step[]): Promise<void> {
     for (const next of steps) {
       const pick = 'tab' in next ? open[next.tab % Math.max(open.length, 1)] : undefined
       // No code runs in a frozen tab: neither the page's nor the widget's.
-      if (pick?.frozen && ['refresh', 'disconnect', 'page'].includes(next.kind)) continue
+      if (pick?.freezer.frozen && ['refresh', 'disconnect', 'page'].includes(next.kind)) continue
       const requestsBefore = backend.sentAt.length
       switch (next.kind) {
         case 'tick':
@@ -219,16 +194,12 @@ async function play(steps: Step[]): Promise<void> {
           pick?.widget.disconnect()
           break
         case 'freeze':
-          if (pick) pick.frozen = true
+          pick?.freezer.freeze()
           break
         case 'thaw':
-          if (!pick?.frozen) break
-          pick.frozen = false
+          if (!pick?.freezer.frozen) break
           pick.thawedAt = Date.now()
-          const due = [...pick.parkedTimers.values()]
-          pick.parkedTimers.clear()
-          for (const run of due) run()
-          for (const deliver of pick.parkedMessages.splice(0)) setTimeout(deliver, 0)
+          pick.freezer.thaw()
           break
         case 'page':
           for (const notify of pick?.page ?? []) notify(next.signal)
@@ -254,17 +225,17 @@ async function play(steps: Step[]): Promise<void> {
       }
       const { unauthorizedAt } = backend
       if (unauthorizedAt !== undefined) {
-        for (const { manager, openedAt, frozen, thawedAt } of open) {
+        for (const { manager, openedAt, freezer, thawedAt } of open) {
           // Open tabs learn it from the tab that met the 401; a tab opened later from its own request,
           // and a frozen one once it thaws.
           const endBy = Math.max(unauthorizedAt + 1000, openedAt + ASK_MS + MAX_LATENCY_MS + 1000, thawedAt + THAWED_MS)
-          if (!frozen && Date.now() > endBy) expect(manager.state, 'sign-out ends every tab within a second').toBe('ended')
+          if (!freezer.frozen && Date.now() > endBy) expect(manager.state, 'sign-out ends every tab within a second').toBe('ended')
         }
         continue
       }
-      for (const { manager, widget, started, frozen, thawedAt } of open) {
+      for (const { manager, widget, started, freezer, thawedAt } of open) {
         // A frozen tab cannot refresh; thawed, it gets a token within its first request's time.
-        if (!started || backend.signedOut || frozen || Date.now() < thawedAt + THAWED_MS) continue
+        if (!started || backend.signedOut || freezer.frozen || Date.now() < thawedAt + THAWED_MS) continue
         expect(manager.state, 'every open tab keeps running').not.toMatch(/ended|stopped/)
         expect(claimsOf(widget.token!).exp * 1000, 'every open tab’s widget holds a token that has not run out').toBeGreaterThan(Date.now())
       }
