@@ -65,11 +65,8 @@ function createBackend() {
     get maxInFlight() {
       return maxInFlight
     },
-    /** Called as each request goes out, before it is answered. */
-    onRequest: (() => {}) as () => void,
     fetch: async (_url: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
       sentAt.push(Date.now())
-      backend.onRequest()
       maxInFlight = Math.max(maxInFlight, ++inFlight)
       try {
         await new Promise<void>((resolve, reject) => {
@@ -134,11 +131,7 @@ async function play(steps: Step[]): Promise<void> {
     const page = new Set<(signal: PageSignal) => void>()
     const manager = createTokenManager({
       endpoint: '/token',
-      fetch: (url, init) => {
-        const caller = opened
-        backend.onRequest = () => checkRequest(caller)
-        return backend.fetch(url, init)
-      },
+      fetch: (url, init) => (checkRequest(opened), backend.fetch(url, init)),
       leewaySeconds: LEEWAY_SECONDS,
       page: (notify) => (page.add(notify), () => page.delete(notify)),
       widget: genWidget({ config: genConfig, gen: widget.gen }),
