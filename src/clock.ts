@@ -66,3 +66,33 @@ export function afterOrAbort(signal: AbortSignal, delayMs: number, fire: () => v
   signal.addEventListener('abort', done)
   return cancel
 }
+
+export interface DeadlineOptions {
+  timeoutMs: number
+  clock: Clock
+  /** Aborts the task from outside (the session's end); the promise then rejects with its reason. */
+  signal: AbortSignal
+  /** What the promise rejects with when the time is up. */
+  onTimeout: () => unknown
+}
+
+/**
+ * Runs `task` until it settles, the time is up or `signal` aborts, whichever comes first, and leaves
+ * no timer or listener behind. A task that ignores its own signal, never settles or throws at once
+ * is cut off all the same.
+ */
+export function withinDeadline<T>(task: (signal: AbortSignal) => T | Promise<T>, { timeoutMs, clock, signal, onTimeout }: DeadlineOptions): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason)
+    const controller = new AbortController()
+    const cutOff = (reason: unknown) => {
+      controller.abort(reason)
+      reject(reason)
+    }
+    const cancel = afterOrAbort(signal, timeoutMs, () => cutOff(signal.aborted ? signal.reason : onTimeout()), clock)
+    new Promise<T>((run) => run(task(controller.signal))).then(
+      (value) => (cancel(), resolve(value)),
+      (error: unknown) => (cancel(), reject(error)),
+    )
+  })
+}

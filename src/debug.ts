@@ -10,6 +10,7 @@ const REASONS: Record<string, string> = {
   online: 'the network came back',
   disconnect: 'the widget lost its session',
   expired: 'the widget said its token ran out',
+  refused: 'the widget refused the token it asked for',
   manual: 'refresh() was called',
   retry: 'the planned retry',
   tab: 'another tab shared its token',
@@ -29,7 +30,7 @@ export function describeEntry(entry: TrailEntry): string {
     case 'rejected':
       return entry.retryInMs === 0
         ? `widget: ${REASONS[entry.reason]}, refreshing at once`
-        : `widget: rejected a fresh token again (${entry.reason}), next token in ${seconds(entry.retryInMs)}`
+        : `widget: turned down a fresh token (${entry.reason}), next token in ${seconds(entry.retryInMs)}`
     case 'checked':
       return `check (${entry.signal}): nothing due, next refresh or retry in ${seconds(entry.dueInMs)}`
     case 'expired':

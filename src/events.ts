@@ -12,6 +12,23 @@ export interface TokenEvent {
   lifetimeMs: number
 }
 
+/**
+ * Where the manager is:
+ * - `idle`: made, not started; `starting`: until the first token reaches the widget;
+ * - `active`: the widget is connected and holds a valid token;
+ * - `refreshing`: a refresh is under way while the widget still holds a valid token;
+ * - `recovering`: the widget lost its session (disconnected, refused a token) and is being brought back;
+ * - `expired`: the widget's token ran out (on the SDK's clock, or the widget said so) before a new one arrived;
+ * - `ended`: the portal session is gone or the setup cannot work; `stopped`: after `stop()`.
+ */
+export type State = 'idle' | 'starting' | 'active' | 'refreshing' | 'recovering' | 'expired' | 'ended' | 'stopped'
+
+/** The manager's state changed. */
+export interface StateEvent {
+  state: State
+  previous: State
+}
+
 /** The widget's token ran out before a new one arrived. */
 export interface ExpiredEvent {
   expiredAt: number
@@ -32,8 +49,14 @@ export type Warning =
   | { code: 'insecure_page' }
   /** The answer's `expiresIn` was not a finite number of seconds; the token's own `exp − iat` counted instead. */
   | { code: 'expires_in_ignored' }
+  /**
+   * The endpoint is on another origin than the page: the session cookie goes only if the backend
+   * allows credentialed CORS and the browser sends third-party cookies.
+   */
+  | { code: 'cross_origin_endpoint'; origin: string }
 
 export type Events = {
+  state: StateEvent
   token: TokenEvent
   expired: ExpiredEvent
   error: WidgetTokenError

@@ -1,10 +1,10 @@
 import type { WidgetAdapter } from './adapters/adapter'
 import { systemClock, type Clock } from './clock'
-import { createEmitter, type Events, type Listener } from './events'
+import { createEmitter, type Events, type Listener, type State } from './events'
 import { watchPage, type PageSetup } from './page'
 import type { RetryPolicy } from './policy'
-import { notRunning, openSession, type Session, type State } from './session'
-import { createHttpSource, type FetchToken } from './source'
+import { notRunning, openSession, type Session } from './session'
+import { createHttpSource, foreignOrigin, type FetchToken } from './source'
 import { shareAcrossTabs, type TabSync } from './tabs'
 import type { Trail } from './trail'
 
@@ -60,10 +60,9 @@ export interface FetchTokenOptions extends CommonOptions {
 
 export type TokenManagerOptions = EndpointOptions | FetchTokenOptions
 
-export type { State }
 
 export interface TokenManager {
-  /** Where the manager is. `refreshing` only while the widget still holds a valid token. */
+  /** Where the manager is (see {@link State}); each change is also a `state` event. */
   readonly state: State
   /** When the widget's current token runs out, epoch ms on the local clock. */
   readonly expiresAt: number | undefined
@@ -96,9 +95,12 @@ export interface TokenManager {
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const { widget, clock = systemClock } = options
   if (!options.fetchToken && typeof options.endpoint !== 'string') throw new TypeError('widget-token: endpoint or fetchToken is required')
+  const policy = { baseMs: positive('retry.baseMs', options.retry?.baseMs, 1000), maxMs: positive('retry.maxMs', options.retry?.maxMs, 60_000) }
+  if (policy.maxMs < policy.baseMs) throw new TypeError('widget-token: retry.maxMs must be at least retry.baseMs')
   const fetchToken = options.fetchToken ?? createHttpSource({ ...options, now: () => clock.now() })
   const audience = options.audience ?? widget.audience
   const events = createEmitter()
+  let announced: State = 'idle'
   const config = {
     widget,
     fetchToken,
@@ -107,13 +109,20 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     events,
     page: options.page ?? watchPage,
     random: options.random ?? Math.random,
-    leewayMs: (options.leewaySeconds ?? 120) * 1000,
-    timeoutMs: options.requestTimeoutMs ?? 10_000,
-    policy: { baseMs: 1000, maxMs: 60_000, ...options.retry },
+    leewayMs: positive('leewaySeconds', options.leewaySeconds, 120) * 1000,
+    timeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, 10_000),
+    policy,
     log: options.log ?? (() => {}),
     tabs: options.tabs === false ? undefined : (options.tabs ?? shareAcrossTabs()),
     tabKey: options.fetchToken ? options.tabKey : [options.endpoint, options.refreshEndpoint ?? options.endpoint, audience].join(' '),
+    announce(state: State) {
+      if (state === announced) return
+      const previous = announced
+      announced = state
+      events.emit('state', { state, previous })
+    },
   }
+  const otherOrigin = options.fetchToken ? undefined : foreignOrigin(options.endpoint) ?? foreignOrigin(options.refreshEndpoint ?? options.endpoint)
   let session: Session | undefined
 
   return {
@@ -126,6 +135,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     start() {
       if (session?.state !== 'ended' && session?.state !== 'stopped' && session) return session.started
       if (globalThis.isSecureContext === false) events.emit('warning', { code: 'insecure_page' })
+      if (otherOrigin) events.emit('warning', { code: 'cross_origin_endpoint', origin: otherOrigin })
       session = openSession(config)
       return session.started
     },
@@ -133,4 +143,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     stop: () => session?.stop(),
     on: events.on,
   }
+}
+
+/** Options are checked as the server checks its own: a value that would misbehave is refused by name. */
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!(Number.isFinite(value) && value > 0)) throw new TypeError(`widget-token: ${name} must be a number above 0, not ${value}`)
+  return value
 }

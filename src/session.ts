@@ -1,34 +1,30 @@
 import type { WidgetAdapter, WidgetHost } from './adapters/adapter'
-import { createTimeline, type Clock } from './clock'
+import { createTimeline } from './clock'
 import { asWidgetTokenError, isWidgetTokenError, WidgetTokenError } from './errors'
-import { isolate, type Emitter } from './events'
+import { isolate, type State } from './events'
+import { handOver, type HandoverConfig } from './handover'
 import type { PageSetup, PageSignal } from './page'
-import { backoffDelay, isInvalidAnswer, retryInMs, type RetryPolicy } from './policy'
+import { createRecovery, type RetryPolicy } from './policy'
 import { createTimer, planRefresh, type Plan } from './schedule'
-import { handOver } from './handover'
 import { requestToken, type FetchToken, type Reason, type TokenResponse } from './source'
-import type { TabSync } from './tabs'
+import type { TabLink, TabSync } from './tabs'
 import type { Trail } from './trail'
 
 /** What every session of one manager shares: its options, resolved. */
-export interface SessionConfig {
+export interface SessionConfig extends HandoverConfig {
   widget: WidgetAdapter
   fetchToken: FetchToken
-  clock: Clock
   page: PageSetup
   random: () => number
   leewayMs: number
-  timeoutMs: number
   policy: RetryPolicy
-  audience: string | undefined
   /** Shares tokens with the other tabs under `tabKey`; unset, the session works alone. */
   tabs: TabSync | undefined
   tabKey: string | undefined
-  events: Emitter
+  /** Tells the page the session's state, each time it may have changed. */
+  announce(state: State): void
   log: Trail
 }
-
-export type State = 'idle' | 'starting' | 'active' | 'refreshing' | 'expired' | 'ended' | 'stopped'
 
 /** One run of the manager, from `start()` to `stop()` or the end. It owns everything it starts. */
 export interface Session {
@@ -53,11 +49,12 @@ const OVERDUE_MS = 2000
 type Waiter = [resolve: (token: string) => void, reject: (reason: unknown) => void]
 
 export function openSession(config: SessionConfig): Session {
-  const { widget, clock, events, policy, random, log } = config
+  const { widget, clock, events, log } = config
   const controller = new AbortController()
   const { signal } = controller
   const timeline = createTimeline(clock)
   const timer = createTimer(clock, timeline)
+  const recovery = createRecovery(config.policy, config.random)
   const waiters: Waiter[] = []
   const teardowns: Array<() => void> = []
   let phase: 'running' | 'ended' | 'stopped' = 'running'
@@ -65,13 +62,19 @@ export function openSession(config: SessionConfig): Session {
   let plan: Plan | undefined
   let retry: { at: number; reason: Reason } | undefined
   let expiredAnnounced = false
-  let failures = 0
-  let invalidInARow = 0
-  let rejections = 0
-  let onlineUsed = false
-  let deliveredAt: number | undefined
+  // The widget lost its session since its last token: the next one starts it again.
+  let lost = false
   // A token another tab shared while this one handed over another: the newer, it follows.
   let sharedNext: TokenResponse | undefined
+  let tab: TabLink | undefined
+
+  const state = (): State => {
+    if (phase !== 'running') return phase
+    if (!plan) return 'starting'
+    if (expiredAnnounced) return 'expired'
+    if (lost) return 'recovering'
+    return flight ? 'refreshing' : 'active'
+  }
 
   function run(reason: Reason, shared?: TokenResponse): Promise<string> {
     if (flight) return flight
@@ -103,7 +106,9 @@ export function openSession(config: SessionConfig): Session {
       const request = () => requestToken(config.fetchToken, { reason, refresh: !first }, { timeoutMs: config.timeoutMs, clock, signal })
       const askTabs = !plan || sentAt - plan.refreshAt > OVERDUE_MS
       const response = shared ?? (await (tab ? tab.request(request, signal, askTabs) : request()))
-      accept(sentAt, await handOver(response, first, signal, config), response.shared ? 'tab' : reason)
+      // Read after the answer: the widget may have dropped its session while the request was out.
+      const delivery = { first, restart: lost || expiredAnnounced, signal }
+      accept(sentAt, await handOver(response, delivery, config), response.shared ? 'tab' : reason)
       return response.token
     } catch (thrown) {
       if (signal.aborted) throw signal.reason
@@ -114,20 +119,18 @@ export function openSession(config: SessionConfig): Session {
   }
 
   function accept(sentAt: number, lifetimeMs: number, reason: Reason): void {
-    deliveredAt = timeline.now()
+    const deliveredAt = timeline.now()
+    recovery.delivered(deliveredAt)
     const next = planRefresh(sentAt, lifetimeMs, config.leewayMs, deliveredAt)
     // A widget that asks for its tokens gets none it did not ask for.
     plan = widget.apply ? next : { ...next, refreshAt: Infinity }
-    expiredAnnounced = onlineUsed = false
-    failures = invalidInARow = 0
+    expiredAnnounced = lost = false
     log({ step: 'planned', reason, refreshInMs: plan.refreshAt - deliveredAt, expiresInMs: plan.expiresAt - deliveredAt })
     events.emit('token', { reason, issuedAt: timeline.toEpoch(sentAt), expiresAt: timeline.toEpoch(plan.expiresAt), lifetimeMs })
   }
 
   function fail(error: WidgetTokenError): void {
-    failures++
-    invalidInARow = isInvalidAnswer(error) ? invalidInARow + 1 : 0
-    const delayMs = retryInMs(error, { failures, invalidInARow, policy, random, now: timeline.now(), expiresAt: plan?.expiresAt })
+    const delayMs = recovery.failed(error, timeline.now(), plan?.expiresAt)
     error.retryable = delayMs !== undefined
     log({ step: 'failed', code: error.code, retryInMs: delayMs })
     if (delayMs === undefined) return end(error)
@@ -141,6 +144,19 @@ export function openSession(config: SessionConfig): Session {
     events.emit('error', error)
   }
 
+  /** Tells the page, once per token, that the widget's token ran out. */
+  function announceExpiry(expiredAt: number): void {
+    if (expiredAnnounced) return
+    expiredAnnounced = true
+    log({ step: 'expired' })
+    events.emit('expired', { expiredAt: timeline.toEpoch(expiredAt) })
+  }
+
+  /** When the widget's token runs out, unless that was told already; a pull widget says so itself. */
+  function pendingExpiry(): number {
+    return plan && widget.apply && !expiredAnnounced ? plan.expiresAt : Infinity
+  }
+
   /** Does what is due now, then aims the one timer at the next thing due. */
   function reconcile(trigger?: Reason): void {
     if (phase !== 'running') return
@@ -150,46 +166,37 @@ export function openSession(config: SessionConfig): Session {
       return void run('tab', shared)
     }
     const now = timeline.now()
-    let expiryAt = plan && widget.apply && !expiredAnnounced ? plan.expiresAt : Infinity
-    if (now >= expiryAt) {
-      expiredAnnounced = true
-      log({ step: 'expired' })
-      events.emit('expired', { expiredAt: timeline.toEpoch(expiryAt) })
-      expiryAt = Infinity
-    }
+    if (now >= pendingExpiry()) announceExpiry(pendingExpiry())
+    config.announce(state())
     // A pull widget's retry waits for the widget to ask again.
     const wanted = widget.apply || waiters.length > 0
     const dueAt = flight || !wanted ? Infinity : (retry?.at ?? plan?.refreshAt ?? Infinity)
     // The network coming back cuts one backoff short, not every backoff.
-    const pullRetry = retry && wanted && !flight && trigger === 'online' && !onlineUsed
-    if (now >= dueAt || pullRetry) {
-      onlineUsed ||= !!pullRetry
-      void run(trigger ?? retry?.reason ?? 'schedule')
-      return
-    }
+    const onlineRetry = retry && wanted && !flight && trigger === 'online' && recovery.online()
+    if (now >= dueAt || onlineRetry) return void run(trigger ?? retry?.reason ?? 'schedule')
     if (trigger) log({ step: 'checked', signal: trigger as PageSignal, dueInMs: dueAt - now })
-    const wakeAt = Math.min(dueAt, expiryAt)
+    const wakeAt = Math.min(dueAt, pendingExpiry())
     if (wakeAt === Infinity) timer.cancel()
     else timer.at(wakeAt, (lateByMs) => reconcile(lateByMs > LATE_TIMER_MS ? 'resume' : undefined))
   }
 
   /**
-   * The widget turned a token down, or says it ran out of one: the first time it gets another at
-   * once, then only after backoff.
+   * The widget dropped its token, said it ran out, or refused one: it gets another at once, or after
+   * backoff when it is rejecting tokens (see `createRecovery`).
    */
-  function rejected(reason: Reason, error?: WidgetTokenError): void {
-    if (phase !== 'running' || flight) return
-    // A widget that stayed connected for a while had a fresh problem; one that drops right after a
-    // new token is rejecting tokens, and its refreshes back off like failures.
-    if (deliveredAt !== undefined && timeline.now() - deliveredAt >= policy.maxMs) rejections = 0
-    const atOnce = rejections === 0 && !error
-    // A planned try stands, except for a widget left without a token that may be answered at once.
-    if (retry && !(atOnce && reason === 'expired')) return
-    const delayMs = atOnce ? 0 : Math.max(policy.baseMs, backoffDelay(rejections, policy, random))
-    rejections++
+  function dropped(reason: Reason, error?: WidgetTokenError): void {
+    if (phase !== 'running') return
+    lost = true
+    if (reason === 'expired' && plan) announceExpiry(timeline.now())
+    // The request under way brings the widget back.
+    if (flight) return config.announce(state())
+    // A planned try stands, except for a widget left without a token, which may be answered at once.
+    if (retry && reason !== 'expired') return config.announce(state())
+    const now = timeline.now()
+    const delayMs = recovery.dropped(now, !!error, !!plan && now >= plan.expiresAt)
     log({ step: 'rejected', reason, retryInMs: delayMs })
     if (!delayMs) return void run(reason)
-    retryLater(error ?? new WidgetTokenError('widget_rejected', reason), delayMs, reason)
+    if (!retry) retryLater(error ?? new WidgetTokenError('widget_rejected', `${reason} within 10 s of a new token`), delayMs, reason)
     reconcile()
   }
 
@@ -205,14 +212,14 @@ export function openSession(config: SessionConfig): Session {
 
   const host: WidgetHost = {
     token: nextToken,
-    disconnected: () => rejected('disconnect'),
-    expired: () => rejected('expired'),
+    disconnected: () => dropped('disconnect'),
+    expired: () => dropped('expired'),
     // An adapter that knows the widget cannot work (its script never came) says so with an error that
     // is not retryable: that ends the run like any such failure.
     refused: (cause) =>
       isWidgetTokenError(cause) && !cause.retryable
         ? phase === 'running' && end(cause)
-        : rejected('retry', new WidgetTokenError('widget_rejected', 'refused', { cause })),
+        : dropped('refused', new WidgetTokenError('widget_rejected', 'refused', { cause })),
   }
 
   function close(next: 'ended' | 'stopped', reason: unknown): void {
@@ -223,6 +230,7 @@ export function openSession(config: SessionConfig): Session {
     retry = undefined
     for (const teardown of teardowns.splice(0)) isolate(teardown)
     for (const [, reject] of waiters.splice(0)) reject(reason)
+    config.announce(next)
   }
 
   function end(error: WidgetTokenError): void {
@@ -233,10 +241,32 @@ export function openSession(config: SessionConfig): Session {
     events.emit('ended', { error })
   }
 
-  const tab =
-    config.tabKey === undefined || widget.singleUse
-      ? undefined
-      : config.tabs?.(config.tabKey, {
+  config.announce('starting')
+  const link = joinTabs()
+  // Another tab's sign-out may have ended the run while the link opened.
+  if (link && phase !== 'running') isolate(() => link.close())
+  else if (link) teardowns.push(() => link.close())
+  tab = link
+  if (phase === 'running') {
+    try {
+      teardowns.push(config.page((pageSignal) => reconcile(pageSignal)))
+      const detach = widget.attach(host)
+      // The adapter may have ended the run from inside attach().
+      if (phase === 'running') teardowns.push(detach)
+      else isolate(detach)
+    } catch (error) {
+      end(new WidgetTokenError('widget_unavailable', 'attach() threw', { cause: error }))
+    }
+  }
+  const started = phase !== 'running' ? Promise.reject(signal.reason as unknown) : widget.apply ? nextToken().then(() => {}) : Promise.resolve()
+
+  /** The link to the other tabs; a link that fails to open leaves this tab working alone. */
+  function joinTabs(): TabLink | undefined {
+    if (config.tabKey === undefined || widget.singleUse || !config.tabs) return undefined
+    try {
+      return config.tabs(
+        config.tabKey,
+        {
           // A link of your own may call after close(); a token that comes during a hand-over follows it.
           adopt: (response) => {
             if (phase === 'running') sharedNext = response
@@ -245,25 +275,18 @@ export function openSession(config: SessionConfig): Session {
           signedOut: () => {
             if (phase === 'running') end(new WidgetTokenError('unauthorized', 'signed out in another tab'))
           },
-        })
-  if (tab) teardowns.push(() => tab.close())
-  teardowns.push(config.page((pageSignal) => reconcile(pageSignal)))
-  try {
-    const detach = widget.attach(host)
-    // The adapter may have ended the run from inside attach().
-    if (phase === 'running') teardowns.push(detach)
-    else isolate(detach)
-  } catch (error) {
-    end(new WidgetTokenError('widget_unavailable', 'attach', { cause: error }))
+        },
+        clock,
+      )
+    } catch (error) {
+      globalThis.reportError?.(error)
+      return undefined
+    }
   }
-  const started = phase !== 'running' ? Promise.reject(signal.reason as unknown) : widget.apply ? nextToken().then(() => {}) : Promise.resolve()
 
   return {
-    get state(): State {
-      if (phase !== 'running') return phase
-      if (!plan) return 'starting'
-      if (expiredAnnounced) return 'expired'
-      return flight ? 'refreshing' : 'active'
+    get state() {
+      return state()
     },
     get expiresAt() {
       return plan && timeline.toEpoch(plan.expiresAt)

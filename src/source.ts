@@ -1,4 +1,4 @@
-import { afterOrAbort, type Clock } from './clock'
+import { withinDeadline, type DeadlineOptions } from './clock'
 import { asWidgetTokenError, WidgetTokenError } from './errors'
 
 /** Why the SDK is asking for a token. */
@@ -10,6 +10,7 @@ export type Reason =
   | 'online'
   | 'disconnect'
   | 'expired'
+  | 'refused'
   | 'manual'
   | 'retry'
   | 'tab'
@@ -59,51 +60,81 @@ export function createHttpSource({
   now = Date.now,
 }: HttpSourceOptions): FetchToken {
   for (const url of [endpoint, refreshEndpoint]) assertSecure(url)
-  return async ({ refresh, signal }) => {
-    const response = await fetch(refresh ? refreshEndpoint : endpoint, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' },
-      body: '{}',
-      redirect: 'manual',
-      signal,
-    })
-    if (!response.ok) throw statusError(response, now)
-    return parseBody(await response.text())
+  return async ({ reason, refresh, signal }) => {
+    const url = refresh ? refreshEndpoint : endpoint
+    const asked = `POST ${url}`
+    let response: Response
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        // The reason lets the service tell a widget that dropped its token from tabs racing each other.
+        body: JSON.stringify({ reason }),
+        redirect: 'manual',
+        signal,
+      })
+    } catch (cause) {
+      throw signal.aborted ? cause : new WidgetTokenError('network', `${asked} failed${foreignOrigin(url) ? ' (another origin: CORS?)' : ''}`, { cause })
+    }
+    if (!response.ok) throw statusError(asked, response, now, await response.text().then(readCode, () => undefined))
+    return parseBody(asked, await response.text())
   }
+}
+
+const originOf = (endpoint: string) => new URL(endpoint, globalThis.location?.href ?? 'https://localhost')
+
+/** The endpoint's origin when it is not the page's: the session cookie may not go there. */
+export function foreignOrigin(endpoint: string): string | undefined {
+  const { origin } = originOf(endpoint)
+  return globalThis.location && origin !== globalThis.location.origin ? origin : undefined
 }
 
 function assertSecure(endpoint: string): void {
   // Off the page (server rendering) only an absolute endpoint can be judged; a relative one will
   // share the page's origin.
-  const url = new URL(endpoint, globalThis.location?.href ?? 'https://localhost')
+  const url = originOf(endpoint)
   const loopback = /^(localhost|127(\.\d+){3}|\[::1\])$|\.localhost$/.test(url.hostname)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new WidgetTokenError('insecure_endpoint', `${url.protocol}//${url.host}`)
+    throw new WidgetTokenError('insecure_endpoint', `${url.protocol}//${url.host} is neither https nor loopback`)
   }
 }
 
-function statusError(response: Response, now: () => number): WidgetTokenError {
+/** The `code` of a JSON error answer, such as the token service's `{ code, message }`. */
+function readCode(text: string): string | undefined {
+  try {
+    const { code } = JSON.parse(text) as { code?: unknown }
+    return typeof code === 'string' ? code : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function statusError(asked: string, response: Response, now: () => number, serverCode: string | undefined): WidgetTokenError {
   const { status } = response
+  const detail = `${asked} answered ${status}${serverCode ? ' ' + serverCode : ''}`
+  const fields = { status, serverCode }
+  // The service turned down the page's origin: the setup is wrong, not the visitor's session.
+  if (serverCode === 'foreign_origin') return new WidgetTokenError('forbidden', detail, fields)
   // A redirect here is a session that ended and was sent to the login page.
   if (status === 401 || status === 403 || response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
-    return new WidgetTokenError('unauthorized', String(status), { status })
+    return new WidgetTokenError('unauthorized', detail, fields)
   }
   const retryAfterMs = parseRetryAfter(response.headers, now)
-  if (status === 429) return new WidgetTokenError('rate_limited', '', { status, retryAfterMs })
+  if (status === 429) return new WidgetTokenError('rate_limited', detail, { ...fields, retryAfterMs })
   const retryable = status >= 500 || status === 408
-  return new WidgetTokenError('http', `HTTP ${status}`, { status, retryable, retryAfterMs })
+  return new WidgetTokenError('http', detail, { ...fields, retryable, retryAfterMs })
 }
 
-function parseBody(text: string): TokenResponse {
+function parseBody(asked: string, text: string): TokenResponse {
   let body: unknown
   try {
     body = JSON.parse(text)
   } catch {
-    throw new WidgetTokenError('bad_response', 'not JSON')
+    throw new WidgetTokenError('bad_response', `${asked} answered no JSON`)
   }
   const { token, expiresIn } = (body ?? {}) as Record<string, unknown>
-  if (typeof token !== 'string' || token === '') throw new WidgetTokenError('bad_response', 'no token')
+  if (typeof token !== 'string' || token === '') throw new WidgetTokenError('bad_response', `${asked} answered no token`)
   return { token, expiresIn: expiresIn as number | undefined }
 }
 
@@ -118,36 +149,6 @@ export function parseRetryAfter(headers: Headers, now: () => number): number | u
   const at = Date.parse(value)
   const serverNow = Date.parse(headers.get('date') ?? '')
   return Number.isNaN(at) ? undefined : Math.max(0, at - (Number.isNaN(serverNow) ? now() : serverNow))
-}
-
-export interface DeadlineOptions {
-  timeoutMs: number
-  clock: Clock
-  /** Aborts the task from outside (the session's end); the promise then rejects with its reason. */
-  signal: AbortSignal
-  /** What the promise rejects with when the time is up. */
-  onTimeout: () => unknown
-}
-
-/**
- * Runs `task` until it settles, the time is up or `signal` aborts, whichever comes first, and leaves
- * no timer or listener behind. A task that ignores its own signal, never settles or throws at once
- * is cut off all the same.
- */
-export function withinDeadline<T>(task: (signal: AbortSignal) => T | Promise<T>, { timeoutMs, clock, signal, onTimeout }: DeadlineOptions): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason)
-    const controller = new AbortController()
-    const cutOff = (reason: unknown) => {
-      controller.abort(reason)
-      reject(reason)
-    }
-    const cancel = afterOrAbort(signal, timeoutMs, () => cutOff(signal.aborted ? signal.reason : onTimeout()), clock)
-    new Promise<T>((run) => run(task(controller.signal))).then(
-      (value) => (cancel(), resolve(value)),
-      (error: unknown) => (cancel(), reject(error)),
-    )
-  })
 }
 
 /** Runs any source under the request timeout and turns what it throws into a {@link WidgetTokenError}. */

@@ -1,14 +1,11 @@
 import type { WidgetTokenError } from './errors'
+import type { State } from './events'
 import type { TokenManager } from './manager'
 
 /** What a page shows about its widget's token. */
 export interface TokenStatus {
-  /**
-   * `idle` before the manager starts; `starting` until the first token reaches the widget;
-   * `active` while the widget holds a valid token (refreshes included); `expired` when it ran out
-   * and retries go on; `ended` when the portal session is gone.
-   */
-  state: 'idle' | 'starting' | 'active' | 'expired' | 'ended'
+  /** The manager's state, as its `state` events tell it (see {@link State}). */
+  state: State
   /** When the widget's token runs out, epoch ms on the local clock. */
   expiresAt: number | undefined
   /** The latest failure; cleared when a token arrives. */
@@ -26,15 +23,13 @@ export function follow(manager: TokenManager, report: (status: TokenStatus) => v
   let status = idleStatus
   const update = (change: Partial<TokenStatus>) => report((status = { ...status, ...change }))
   const unsubscribes = [
-    manager.on('token', ({ expiresAt }) => update({ state: 'active', expiresAt, error: undefined })),
-    manager.on('expired', () => update({ state: 'expired' })),
+    manager.on('state', ({ state }) => update({ state, expiresAt: manager.expiresAt })),
+    manager.on('token', ({ expiresAt }) => update({ expiresAt, error: undefined })),
     manager.on('error', (error) => update({ error })),
-    manager.on('ended', ({ error }) => update({ state: 'ended', error })),
   ]
   let stopped = false
   queueMicrotask(() => {
     if (stopped) return
-    update({ state: 'starting' })
     // Every way start() can fail is also an `error` or `ended` event, already reported.
     manager.start().catch(() => {})
   })

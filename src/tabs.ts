@@ -1,4 +1,4 @@
-import { afterOrAbort } from './clock'
+import { afterOrAbort, systemClock, type Clock } from './clock'
 import type { TokenResponse } from './source'
 
 /** What a session holds while it shares tokens with the other tabs of the browser. */
@@ -22,8 +22,8 @@ export interface TabListener {
   signedOut(): void
 }
 
-/** Joins the tabs that share one credential, named by `key`. */
-export type TabSync = (key: string, listener: TabListener) => TabLink
+/** Joins the tabs that share one credential, named by `key`; time is read from the manager's `clock`. */
+export type TabSync = (key: string, listener: TabListener, clock?: Clock) => TabLink
 
 export interface ShareAcrossTabsOptions {
   /** How long a tab waits for another tab's refresh before it refreshes on its own. Default 10 s. */
@@ -68,7 +68,7 @@ export function shareAcrossTabs({
   locks = globalThis.navigator?.locks,
   channel = typeof BroadcastChannel === 'function' ? (name) => new BroadcastChannel(name) : undefined,
 }: ShareAcrossTabsOptions = {}): TabSync {
-  return (key, listener) => {
+  return (key, listener, clock = systemClock) => {
     if (!locks || !channel) return { request: (request) => request(), signOut() {}, close() {} }
     const name = `widget-token ${key}`
     const broadcast = channel(name)
@@ -88,22 +88,25 @@ export function shareAcrossTabs({
 
     const keep = ({ token, expiresIn = NaN }: TokenResponse) => {
       heldToken = token
-      heldUntil = Date.now() + expiresIn * 1000
+      heldUntil = clock.now() + expiresIn * 1000
     }
     /** Seconds left of the held token. */
-    const left = () => (heldUntil - Date.now()) / 1000
+    const left = () => (heldUntil - clock.now()) / 1000
+    const after = (signal: AbortSignal, delayMs: number, fire: () => void) => afterOrAbort(signal, delayMs, fire, clock)
 
     broadcast.onmessage = ({ data }: MessageEvent<Message>) => {
       if (data?.type === 'signed-out') return listener.signedOut()
-      if (data?.type === 'ask') return void (left() > 0 && post({ type: 'token', token: heldToken!, expiresIn: left(), at: Date.now(), reply: true }))
+      if (data?.type === 'ask') return void (left() > 0 && post({ type: 'token', token: heldToken!, expiresIn: left(), at: clock.now(), reply: true }))
       if (data?.type !== 'token' || typeof data.token !== 'string') return
       // A frozen tab gets its messages late: what is left is counted from when they were sent.
-      const expiresIn = data.expiresIn && data.expiresIn - Math.max(0, Date.now() - data.at) / 1000
+      const expiresIn = data.expiresIn && data.expiresIn - Math.max(0, clock.now() - data.at) / 1000
       // A reply answers the tab that asked, and any tab holding an older token than the reply's (it
-      // missed that one), never one that holds none and never asked. No token that ran out, or has
-      // less left, replaces this tab's: messages that waited while the tab was frozen come late and
-      // may be old. (An untold lifetime compares false.)
-      if ((data.reply && ((!asked && !heldToken) || data.token === heldToken)) || expiresIn! <= 0 || left() > expiresIn!) return
+      // missed that one), never one that holds none and never asked.
+      const replyNotForThisTab = data.reply && ((!asked && !heldToken) || data.token === heldToken)
+      // Messages that waited while the tab was frozen come late and may be old. (An untold lifetime compares false.)
+      const ranOut = expiresIn! <= 0
+      const olderThanHeld = left() > expiresIn!
+      if (replyNotForThisTab || ranOut || olderThanHeld) return
       const response = { token: data.token, expiresIn, shared: true }
       keep(response)
       if (waiting === 0) return listener.adopt(response)
@@ -125,7 +128,7 @@ export function shareAcrossTabs({
           onShared = undefined
           resolve(takeShared())
         }
-        const cancel = afterOrAbort(signal, ASK_MS, done)
+        const cancel = after(signal, ASK_MS, done)
         onShared = done
         asked = true
         post({ type: 'ask' })
@@ -144,7 +147,7 @@ export function shareAcrossTabs({
             // A tab that stopped lets go at once: its answer, if any, went out before.
             if (signal.aborted) return
             await new Promise<void>((delivered) => {
-              const cancel = afterOrAbort(signal, DELIVERY_MS, delivered)
+              const cancel = after(signal, DELIVERY_MS, delivered)
               releaseEarly = () => (cancel(), delivered())
             })
           })
@@ -156,7 +159,7 @@ export function shareAcrossTabs({
         const fetchAndShare = async () => {
           const response = takeShared() ?? (await request())
           keep(response)
-          if (!response.shared) post({ type: 'token', token: response.token, expiresIn: response.expiresIn, at: Date.now() })
+          if (!response.shared) post({ type: 'token', token: response.token, expiresIn: response.expiresIn, at: clock.now() })
           return response
         }
         releaseEarly?.()
@@ -172,7 +175,7 @@ export function shareAcrossTabs({
           let acquired = false
           const wait = new AbortController()
           const giveUp = () => wait.abort()
-          const stopWaiting = afterOrAbort(signal, lockTimeoutMs, giveUp)
+          const stopWaiting = after(signal, lockTimeoutMs, giveUp)
           onShared = giveUp
           try {
             const acquire = () => {

@@ -237,6 +237,12 @@ export interface FakeWidgetOptions {
   pull?: boolean
   /** The `aud` its tokens must carry. */
   audience?: string
+  /**
+   * By default the widget is as strict as the guide's: once disconnected (or its token ran out) it
+   * ignores tokens until it is started again (`restart`). `true` makes it take any token, as widgets
+   * whose update also reconnects do.
+   */
+  lenient?: boolean
 }
 
 export interface FakeWidget extends WidgetAdapter {
@@ -246,13 +252,17 @@ export interface FakeWidget extends WidgetAdapter {
   readonly current: ReceivedToken | undefined
   /** Tokens the widget refused (`refuseNext`). */
   readonly refused: readonly string[]
+  /** Tokens a disconnected widget ignored because they came as an update, not a restart. */
+  readonly ignored: readonly string[]
+  /** Whether the widget holds a token it accepted and has not lost since. */
+  readonly connected: boolean
   /** Whether a running manager is attached. */
   readonly attached: boolean
   /** The error the manager ended with, once it did (the widget was told to sign out). */
   readonly endedWith: WidgetTokenError | undefined
   /** The widget lost its session, as on a `disconnected` event. */
   disconnect(): void
-  /** The widget says its token ran out and waits for a new one. */
+  /** The widget says its token ran out and waits for a new one; it also does so by itself at the token's `exp`. */
   expire(): void
   /** The widget refuses the next `times` tokens it gets (push) or asks for (pull). */
   refuseNext(times?: number): void
@@ -269,15 +279,28 @@ export interface FakeWidget extends WidgetAdapter {
  * await vi.advanceTimersByTimeAsync(0)
  * expect(widget.current?.claims.sub).toBe('test-visitor')
  */
-export function createFakeWidget({ pull = false, audience }: FakeWidgetOptions = {}): FakeWidget {
+export function createFakeWidget({ pull = false, audience, lenient = false }: FakeWidgetOptions = {}): FakeWidget {
   const received: ReceivedToken[] = []
   const refused: string[] = []
+  const ignored: string[] = []
   let host: WidgetHost | undefined
   let toRefuse = 0
   let endedWith: WidgetTokenError | undefined
+  let connected = false
+  let expiry: ReturnType<typeof setTimeout> | undefined
 
+  const lose = (tell: (host: WidgetHost) => void) => {
+    clearTimeout(expiry)
+    connected = false
+    if (host) tell(host)
+  }
   const accept = (token: string, first: boolean) => {
-    received.push({ token, claims: jwtDecode(token), first })
+    const claims = jwtDecode<JwtPayload & Record<string, unknown>>(token)
+    received.push({ token, claims, first })
+    connected = true
+    clearTimeout(expiry)
+    // The widget checks its token's exp itself, as the real one does, and drops the session when it passes.
+    if (typeof claims.exp === 'number') expiry = setTimeout(() => lose((attached) => attached.expired()), claims.exp * 1000 - Date.now())
   }
   const requireHost = (action: string): WidgetHost => {
     if (!host) throw new Error(`fake widget: cannot ${action} before a manager starts (or after it stopped)`)
@@ -289,7 +312,9 @@ export function createFakeWidget({ pull = false, audience }: FakeWidgetOptions =
     attach(newHost) {
       host = newHost
       return () => {
-        if (host === newHost) host = undefined
+        if (host !== newHost) return
+        host = undefined
+        clearTimeout(expiry)
       }
     },
     ended(error) {
@@ -297,8 +322,12 @@ export function createFakeWidget({ pull = false, audience }: FakeWidgetOptions =
     },
     received,
     refused,
+    ignored,
     get current() {
       return received.at(-1)
+    },
+    get connected() {
+      return connected
     },
     get attached() {
       return host !== undefined
@@ -306,8 +335,8 @@ export function createFakeWidget({ pull = false, audience }: FakeWidgetOptions =
     get endedWith() {
       return endedWith
     },
-    disconnect: () => host?.disconnected(),
-    expire: () => host?.expired(),
+    disconnect: () => lose((attached) => attached.disconnected()),
+    expire: () => lose((attached) => attached.expired()),
     refuseNext(times = 1) {
       toRefuse += times
     },
@@ -325,12 +354,14 @@ export function createFakeWidget({ pull = false, audience }: FakeWidgetOptions =
     },
   }
   if (!pull) {
-    widget.apply = (token, { first }) => {
+    widget.apply = (token, { first, restart }) => {
       if (toRefuse > 0) {
         toRefuse--
         refused.push(token)
         throw new Error('refused by the fake widget')
       }
+      // A disconnected widget takes a token only when it is started again.
+      if (!first && !restart && !connected && !lenient) return void ignored.push(token)
       accept(token, first)
     }
   }

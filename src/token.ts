@@ -45,12 +45,12 @@ export function inspectToken(token: string, options: InspectOptions): TokenInfo 
     // jwt-decode's message quotes the decoded payload: it stays out of the error, which the next line throws.
   }
   if (typeof claims !== 'object' || !claims) throw invalid('malformed_token', 'payload')
-  if (typeof claims.exp !== 'number') throw invalid('missing_exp')
+  if (typeof claims.exp !== 'number') throw invalid('missing_exp', 'no numeric exp')
   const expiresAt = claims.exp * 1000
   const issuedAt = typeof claims.iat === 'number' ? claims.iat * 1000 : undefined
   if (issuedAt !== undefined && expiresAt <= issuedAt) throw invalid('invalid_lifetime')
   const { audience } = options
-  if (audience !== undefined && ![claims.aud].flat().includes(audience)) throw invalid('audience_mismatch', `aud is not ${audience}`)
+  if (audience !== undefined && ![claims.aud].flat().includes(audience)) throw invalid('audience_mismatch', `aud ${JSON.stringify(claims.aud)}, expected ${audience}`)
 
   const lifetimeMs = lifetimeOf(expiresAt, issuedAt, options)
   if (!(lifetimeMs > 0)) throw invalid('expired_token')

@@ -18,7 +18,7 @@ describe('the debug trail', () => {
     await h.manager.start()
     setVisibility('visible')
     h.backend.answer({ throws: new TypeError('Failed to fetch') })
-    await vi.advanceTimersByTimeAsync(28 * MINUTE + 1000)
+    await vi.advanceTimersByTimeAsync(29 * MINUTE)
     h.widget.disconnect()
     await vi.advanceTimersByTimeAsync(0)
     h.widget.disconnect()
@@ -35,7 +35,7 @@ describe('the debug trail', () => {
       'widget-token: widget: the widget lost its session, refreshing at once',
       'widget-token: request: asking the backend for a token (the widget lost its session)',
       'widget-token: token: the widget has a new one (the widget lost its session); it runs out in 1800 s, next refresh in 1680 s',
-      'widget-token: widget: rejected a fresh token again (disconnect), next token in 1 s',
+      'widget-token: widget: turned down a fresh token (disconnect), next token in 1 s',
       'widget-token: stopped: the run is over, nothing stays scheduled',
     ])
     const printed = lines.join('\n')

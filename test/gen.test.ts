@@ -19,7 +19,7 @@ describe('genWidget', () => {
     const widget = createFakeGen()
     const adapter = genWidget({ config: genConfig, gen: widget.gen })
     adapter.attach(host())
-    await adapter.apply?.('a.b.c', { first: true, signal: live() })
+    await adapter.apply?.('a.b.c', { first: true, restart: false, signal: live() })
 
     expect(widget.gen.init).toHaveBeenCalledWith({
       organization: genConfig.organization,
@@ -33,8 +33,8 @@ describe('genWidget', () => {
     const adapter = genWidget({ config: genConfig, gen: widget.gen })
     const manager = host()
     const detach = adapter.attach(manager)
-    await adapter.apply?.('a.b.c', { first: true, signal: live() })
-    await adapter.apply?.('d.e.f', { first: false, signal: live() })
+    await adapter.apply?.('a.b.c', { first: true, restart: false, signal: live() })
+    await adapter.apply?.('d.e.f', { first: false, restart: false, signal: live() })
     widget.disconnect()
 
     expect(widget.listeners).toBe(1)
@@ -47,7 +47,7 @@ describe('genWidget', () => {
     const widget = createFakeGen()
     const adapter = genWidget({ config: genConfig, gen: () => widget.gen })
     adapter.attach(host())
-    await adapter.apply?.('a.b.c', { first: true, signal: live() })
+    await adapter.apply?.('a.b.c', { first: true, restart: false, signal: live() })
     expect(widget.token).toBe('a.b.c')
   })
 
@@ -58,7 +58,7 @@ describe('genWidget', () => {
     const adapter = genWidget({ config: genConfig, gen: () => loaded })
     adapter.attach(host())
     const controller = new AbortController()
-    const applied = adapter.apply?.('a.b.c', { first: true, signal: controller.signal })
+    const applied = adapter.apply?.('a.b.c', { first: true, restart: false, signal: controller.signal })
     const outcome = expect(applied).rejects.toMatchObject({ name: 'AbortError' })
 
     controller.abort(new DOMException('stopped', 'AbortError'))
@@ -75,7 +75,7 @@ describe('genWidget', () => {
     })
     const adapter = genWidget({ config: genConfig, gen: widget.gen })
     adapter.attach(host())
-    await expect(adapter.apply?.('a.b.c', { first: true, signal: live() })).rejects.toMatchObject({
+    await expect(adapter.apply?.('a.b.c', { first: true, restart: false, signal: live() })).rejects.toMatchObject({
       code: 'widget_rejected',
       retryable: true,
     })
@@ -95,8 +95,8 @@ describe('genWidget when updateConfiguration throws', () => {
     const widget = throwing()
     const adapter = genWidget({ config: genConfig, gen: widget.gen })
     adapter.attach(host())
-    await adapter.apply?.('a.b.c', { first: true, signal: live() })
-    await adapter.apply?.('d.e.f', { first: false, signal: live() })
+    await adapter.apply?.('a.b.c', { first: true, restart: false, signal: live() })
+    await adapter.apply?.('d.e.f', { first: false, restart: false, signal: live() })
 
     expect(widget.gen.init).toHaveBeenCalledTimes(2)
     expect(widget.token).toBe('d.e.f')
@@ -106,9 +106,9 @@ describe('genWidget when updateConfiguration throws', () => {
     const widget = throwing()
     const adapter = genWidget({ config: genConfig, gen: widget.gen, onUpdateFailure: 'fail' })
     adapter.attach(host())
-    await adapter.apply?.('a.b.c', { first: true, signal: live() })
+    await adapter.apply?.('a.b.c', { first: true, restart: false, signal: live() })
 
-    await expect(adapter.apply?.('d.e.f', { first: false, signal: live() })).rejects.toMatchObject({ code: 'widget_rejected', retryable: true })
+    await expect(adapter.apply?.('d.e.f', { first: false, restart: false, signal: live() })).rejects.toMatchObject({ code: 'widget_rejected', retryable: true })
     expect(widget.gen.init).toHaveBeenCalledTimes(1)
     expect(widget.token).toBe('a.b.c')
   })
@@ -118,8 +118,8 @@ describe('genWidget when updateConfiguration throws', () => {
     widget.gen.updateConfiguration = undefined
     const adapter = genWidget({ config: genConfig, gen: widget.gen, onUpdateFailure: 'fail' })
     adapter.attach(host())
-    await adapter.apply?.('a.b.c', { first: true, signal: live() })
-    await adapter.apply?.('d.e.f', { first: false, signal: live() })
+    await adapter.apply?.('a.b.c', { first: true, restart: false, signal: live() })
+    await adapter.apply?.('d.e.f', { first: false, restart: false, signal: live() })
     expect(widget.gen.init).toHaveBeenCalledTimes(2)
   })
 
@@ -144,7 +144,7 @@ describe('genWidget when the session ends', () => {
     const detach = adapter.attach(host())
     // The manager stops while the widget is still starting.
     widget.gen.init.mockImplementation(() => detach())
-    await adapter.apply?.('a.b.c', { first: true, signal: live() })
+    await adapter.apply?.('a.b.c', { first: true, restart: false, signal: live() })
     expect(widget.listeners).toBe(0)
   })
 })

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTokenManager, WidgetTokenError, type TokenManager, type TrailEntry, type WidgetAdapter, type WidgetHost } from '../src'
 import { createHarness, MINUTE, settle, sleepDevice, T0, type Harness } from './helpers/setup'
+import { sdkTimerCount } from './helpers/widget'
 import { jwt, ORG_ID } from './helpers/jwt'
 
 let h: Harness | undefined
@@ -100,7 +101,7 @@ describe('ending', () => {
       },
     })
     const error = await manager.start().catch((thrown: unknown) => thrown)
-    expect(error).toMatchObject({ code: 'widget_unavailable', message: 'widget-token: widget_unavailable: attach' })
+    expect(error).toMatchObject({ code: 'widget_unavailable', message: 'widget-token: widget_unavailable: the adapter threw in attach()' })
     expect((error as Error).cause).toMatchObject({ message: 'widget API missing' })
   })
 })
@@ -147,25 +148,44 @@ describe('disconnects', () => {
     expect(h.backend.requests).toHaveLength(3)
   })
 
-  it('count as fresh again once the widget stayed connected for the longest backoff step', async () => {
+  it('two a minute apart are ordinary: each gets a token at once, and nothing is reported', async () => {
     h = createHarness()
     await h.manager.start()
+    await vi.advanceTimersByTimeAsync(MINUTE)
     h.widget.disconnect()
     await settle()
-    await vi.advanceTimersByTimeAsync(60_000)
+    await vi.advanceTimersByTimeAsync(MINUTE)
     h.widget.disconnect()
     await settle()
     expect(h.backend.requests).toHaveLength(3)
     expect(h.of('error')).toEqual([])
+    expect(h.widget.connected).toBe(true)
   })
 
-  it('that keep coming are reported as disconnected', async () => {
+  it('is ordinary ten seconds after a new token, and a rejection of it just before', async () => {
+    h = createHarness()
+    await h.manager.start()
+    await vi.advanceTimersByTimeAsync(10_000)
+    h.widget.disconnect()
+    await settle()
+    expect(h.of('error')).toEqual([])
+    await vi.advanceTimersByTimeAsync(9_999)
+    h.widget.disconnect()
+    expect(h.of('error')).toEqual([expect.objectContaining({ code: 'widget_rejected', retryInMs: 1000 })])
+  })
+
+  it('right after a new token is its rejection, reported with the reason', async () => {
     h = createHarness()
     await h.manager.start()
     h.widget.disconnect()
-    await settle()
-    h.widget.disconnect()
-    expect(h.of('error')).toEqual([expect.objectContaining({ code: 'widget_rejected', message: 'widget-token: widget_rejected: disconnect', retryInMs: 1000 })])
+    expect(h.of('error')).toEqual([
+      expect.objectContaining({ code: 'widget_rejected', message: 'widget-token: widget_rejected: dropped its session within 10 s of a new token (disconnect)', retryInMs: 1000 }),
+    ])
+    expect(h.manager.state).toBe('recovering')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(h.backend.requests).toHaveLength(2)
+    expect(h.widget.connected).toBe(true)
+    expect(h.manager.state).toBe('active')
   })
 })
 
@@ -212,7 +232,7 @@ describe('widgets that ask for their token', () => {
     await manager.start()
     await host().token()
     expect(manager.expiresAt).toBe(T0 + 30 * MINUTE)
-    expect(vi.getTimerCount()).toBe(0)
+    expect(sdkTimerCount()).toBe(0)
   })
 
   it('after refusing a token, get the next one when they ask again, not before', async () => {
@@ -224,14 +244,14 @@ describe('widgets that ask for their token', () => {
     await manager.start()
     await host().token()
     host().refused(new Error('invalid_grant'))
-    expect(errors[0]).toMatchObject({ code: 'widget_rejected', message: 'widget-token: widget_rejected: refused', retryInMs: 1000 })
+    expect(errors[0]).toMatchObject({ code: 'widget_rejected', message: 'widget-token: widget_rejected: the widget refused the token it asked for', retryInMs: 1000 })
     expect(errors[0]?.cause).toMatchObject({ message: 'invalid_grant' })
 
     await vi.advanceTimersByTimeAsync(10_000)
     expect(fetchToken).toHaveBeenCalledTimes(1)
     await host().token()
     expect(fetchToken).toHaveBeenCalledTimes(2)
-    expect(reasons).toEqual(['start', 'retry'])
+    expect(reasons).toEqual(['start', 'refused'])
   })
 })
 

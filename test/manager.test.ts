@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTokenManager, genWidget } from '../src'
 import { createHarness, ENDPOINT, genConfig, MINUTE, PAGE_RETURNS, REFRESH_ENDPOINT, settle, sleepDevice, setVisibility, T0, type Harness } from './helpers/setup'
+import { sdkTimerCount } from './helpers/widget'
 import { createBackend } from './helpers/backend'
 import { createFakeGen } from './helpers/widget'
 
@@ -20,7 +21,7 @@ describe('start', () => {
     expect(h.backend.requests).toHaveLength(1)
     const [{ url, init }] = h.backend.requests as [{ url: string; init: RequestInit }]
     expect(url).toBe(ENDPOINT)
-    expect(init).toMatchObject({ method: 'POST', body: '{}', credentials: 'same-origin' })
+    expect(init).toMatchObject({ method: 'POST', body: '{"reason":"start"}', credentials: 'same-origin' })
     expect(init.signal).toBeInstanceOf(AbortSignal)
     expect(h.widget.gen.init).toHaveBeenCalledTimes(1)
     expect(h.widget.gen.init.mock.calls[0]?.[0]).toEqual({
@@ -81,7 +82,7 @@ describe('start', () => {
     await rejected
     expect(ended).toHaveBeenCalledTimes(1)
     expect(manager.state).toBe('ended')
-    expect(vi.getTimerCount()).toBe(0)
+    expect(sdkTimerCount()).toBe(0)
   })
 })
 
@@ -181,9 +182,12 @@ describe('time', () => {
   it('keeps refreshes at least a second apart for tokens that live a second', async () => {
     h = createHarness({ ttlSeconds: 1 })
     await h.manager.start()
+    const sentAt = [Date.now()]
+    h.manager.on('token', () => sentAt.push(Date.now()))
     await vi.advanceTimersByTimeAsync(10_000)
 
     expect(h.backend.requests).toHaveLength(11)
+    for (const [index, at] of sentAt.slice(1).entries()) expect(at - sentAt[index]!).toBeGreaterThanOrEqual(1000)
   })
 
   it('chains delays longer than setTimeout can hold', async () => {

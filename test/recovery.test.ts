@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createHarness, MINUTE, settle, T0, type Harness } from './helpers/setup'
+import { sdkTimerCount } from './helpers/widget'
 import { jwt } from './helpers/jwt'
 import type { WidgetAdapter, WidgetHost } from '../src'
 
@@ -46,7 +47,7 @@ describe('failures', () => {
   it('announces expiry once, keeps trying, and re-injects on the first success', async () => {
     h = createHarness()
     await h.manager.start()
-    h.backend.answer(...Array(9).fill(offline))
+    h.backend.answer(...Array(10).fill(offline))
     await vi.advanceTimersByTimeAsync(31 * MINUTE)
 
     expect(h.manager.state).toBe('expired')
@@ -54,9 +55,12 @@ describe('failures', () => {
     expect(h.widget.token).toBe(h.backend.issued[0])
 
     await vi.advanceTimersByTimeAsync(2 * MINUTE)
-    expect(h.backend.requests).toHaveLength(11)
+    // Ten failures, one of them the immediate try when the widget said its token ran out, then a token.
+    expect(h.backend.requests).toHaveLength(12)
     expect(h.of('expired')).toHaveLength(1)
     expect(h.widget.token).toBe(h.backend.issued[1])
+    expect(h.widget.gen.init).toHaveBeenCalledTimes(2)
+    expect(h.widget.connected).toBe(true)
     expect(h.of('token').map((event) => event.reason)).toEqual(['start', 'retry'])
     expect(h.manager.state).toBe('active')
   })
@@ -111,7 +115,7 @@ describe('failures', () => {
 
     expect(h.of('ended')).toEqual([{ error: expect.objectContaining({ code: 'unauthorized', status, retryable: false }) }])
     expect(h.manager.state).toBe('ended')
-    expect(vi.getTimerCount()).toBe(0)
+    expect(sdkTimerCount()).toBe(0)
     h.widget.disconnect()
     window.dispatchEvent(new Event('online'))
     await vi.advanceTimersByTimeAsync(60 * MINUTE)
@@ -186,7 +190,10 @@ describe('disconnects', () => {
     await settle()
 
     expect(h.backend.requests).toHaveLength(2)
-    expect(h.widget.gen.updateConfiguration).toHaveBeenCalledTimes(1)
+    // A disconnected widget "requires re-initialization": an update would be ignored.
+    expect(h.widget.gen.init).toHaveBeenCalledTimes(2)
+    expect(h.widget.gen.updateConfiguration).not.toHaveBeenCalled()
+    expect(h.widget.connected).toBe(true)
     expect(h.widget.token).toBe(h.backend.issued[1])
     expect(h.of('token').at(-1)?.reason).toBe('disconnect')
   })
@@ -248,6 +255,7 @@ describe('disconnects', () => {
     let host!: WidgetHost
     h = createHarness({ widget: { attach: (newHost) => ((host = newHost), () => {}), apply: () => {} } })
     await h.manager.start()
+    await vi.advanceTimersByTimeAsync(MINUTE)
     h.backend.answer({ status: 429, headers: { 'retry-after': '60' } })
     await h.manager.refresh().catch(() => {})
     host.expired()

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTokenManager, genWidget, type TokenResponse, type WidgetAdapter, type WidgetHost } from '../src'
 import { createHarness, ENDPOINT, genConfig, MINUTE, settle, T0, type Harness } from './helpers/setup'
+import { sdkTimerCount } from './helpers/widget'
 import { createFakeGen } from './helpers/widget'
 import { jwt, ORG_ID } from './helpers/jwt'
 
@@ -35,7 +36,7 @@ describe('restarts', () => {
     expect(h.manager.state).toBe('active')
     expect(h.widget.token).toBe(h.backend.issued.at(-1))
     expect(h.backend.requests[0]?.init.signal?.aborted).toBe(true)
-    expect(vi.getTimerCount()).toBe(1)
+    expect(sdkTimerCount()).toBe(1)
   })
 
   it('settles a start() made from an ended listener', async () => {
@@ -82,7 +83,7 @@ describe('stop', () => {
     manager.start().catch(() => {})
     await settle()
     manager.stop()
-    expect(vi.getTimerCount()).toBe(0)
+    expect(sdkTimerCount()).toBe(0)
   })
 
   it('leaves no timer behind when the source throws at once, and retries it like a network failure', async () => {
@@ -100,7 +101,7 @@ describe('stop', () => {
     await settle()
     expect(errors).toHaveBeenCalledWith(expect.objectContaining({ code: 'network', retryInMs: 1000 }))
     manager.stop()
-    expect(vi.getTimerCount()).toBe(0)
+    expect(sdkTimerCount()).toBe(0)
   })
 
   it('stops waiting for a widget script at once', async () => {
@@ -109,7 +110,7 @@ describe('stop', () => {
     manager.start().catch(() => {})
     await vi.advanceTimersByTimeAsync(1000)
     manager.stop()
-    expect(vi.getTimerCount()).toBe(0)
+    expect(sdkTimerCount()).toBe(0)
   })
 
   it('rejects start() and removes the page listeners when the adapter cannot attach', async () => {
@@ -148,7 +149,7 @@ describe('stop', () => {
     await expect(manager.start()).rejects.toMatchObject({ code: 'widget_unavailable' })
     expect(detach).toHaveBeenCalledTimes(1)
     expect(manager.state).toBe('ended')
-    expect(vi.getTimerCount()).toBe(0)
+    expect(sdkTimerCount()).toBe(0)
   })
 
   it('runs every teardown even when the widget’s throws', async () => {
@@ -166,7 +167,7 @@ describe('stop', () => {
     manager.stop()
     expect(cleanup).toHaveBeenCalledTimes(1)
     expect(globalThis.reportError).toHaveBeenCalledWith(expect.objectContaining({ message: 'widget teardown broke' }))
-    expect(vi.getTimerCount()).toBe(0)
+    expect(sdkTimerCount()).toBe(0)
   })
 })
 
@@ -183,7 +184,7 @@ describe('answers that are not what they claim', () => {
 
     await vi.advanceTimersByTimeAsync(8 * MINUTE)
     expect(h.of('token')).toHaveLength(2)
-    expect(vi.getTimerCount()).toBe(1)
+    expect(sdkTimerCount()).toBe(1)
   })
 
   it('ends on a token whose payload is JSON null after the second in a row, never retrying forever', async () => {
@@ -325,6 +326,7 @@ describe('the widget', () => {
     const reasons: string[] = []
     manager.on('token', (event) => reasons.push(event.reason))
     await manager.start()
+    await vi.advanceTimersByTimeAsync(60_000)
     host.expired()
     await settle()
     expect(reasons).toEqual(['start', 'expired'])

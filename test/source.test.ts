@@ -14,7 +14,7 @@ const ask = (fetchToken: FetchToken, refresh = false) =>
   requestToken(fetchToken, { reason: 'start', refresh }, { timeoutMs: 10_000, clock: systemClock, signal: new AbortController().signal })
 
 describe('the HTTP source', () => {
-  it('posts an empty JSON body with the session cookie, to the refresh endpoint once the widget has a token', async () => {
+  it('posts its reason as JSON with the session cookie, to the refresh endpoint once the widget has a token', async () => {
     const { fetch, fetchToken } = sourceAnswering(async () => new Response('{"token":"a.b.c","expiresIn":1800}'))
     await ask(fetchToken, false)
     await ask(fetchToken, true)
@@ -22,7 +22,7 @@ describe('the HTTP source', () => {
     expect(fetch.mock.calls.map((call) => call[0])).toEqual([ENDPOINT, REFRESH])
     expect(fetch.mock.calls[0]?.[1]).toMatchObject({
       method: 'POST',
-      body: '{}',
+      body: '{"reason":"start"}',
       credentials: 'same-origin',
       redirect: 'manual',
       headers: { 'Content-Type': 'application/json' },
@@ -131,7 +131,9 @@ describe('the endpoint check', () => {
   })
 
   it('names the scheme and host it refused', () => {
-    expect(create('http://portal.example.com/api/token')).toThrow(expect.objectContaining({ message: 'widget-token: insecure_endpoint: http://portal.example.com' }))
+    expect(create('http://portal.example.com/api/token')).toThrow(
+      expect.objectContaining({ message: 'widget-token: insecure_endpoint: http://portal.example.com: use https, or http on localhost, 127.0.0.1 or [::1]' }),
+    )
   })
 
   it('judges a relative endpoint by the page it is on', () => {
@@ -176,19 +178,58 @@ describe('what the source reads from an answer', () => {
   })
 
   it.each([
-    [429, 'widget-token: rate_limited'],
-    [503, 'widget-token: http: HTTP 503'],
+    [429, `widget-token: rate_limited: POST ${ENDPOINT} answered 429`],
+    [503, `widget-token: http: POST ${ENDPOINT} answered 503`],
   ])('words status %i as “%s”', async (status, message) => {
     const { fetchToken } = sourceAnswering(new Response(null, { status }))
     await expect(ask(fetchToken)).rejects.toMatchObject({ message })
   })
 
   it.each([
-    ['HTML', '<html>login</html>', 'widget-token: bad_response: not JSON'],
-    ['JSON without a token', '{"jwt":"a.b.c"}', 'widget-token: bad_response: no token'],
+    ['HTML', '<html>login</html>', `widget-token: bad_response: POST ${ENDPOINT} answered something that is not JSON`],
+    ['JSON without a token', '{"jwt":"a.b.c"}', `widget-token: bad_response: POST ${ENDPOINT} answered JSON without a token`],
   ])('says why %s is a bad response', async (_, body, message) => {
     const { fetchToken } = sourceAnswering(new Response(body))
     await expect(ask(fetchToken)).rejects.toMatchObject({ message })
+  })
+
+  it("keeps the server's error code and names it with the method and path", async () => {
+    const body = JSON.stringify({ code: 'store_unavailable', message: 'the token service cannot reach its shared store' })
+    const { fetchToken } = sourceAnswering(new Response(body, { status: 503, headers: { 'retry-after': '5' } }))
+    await expect(ask(fetchToken, true)).rejects.toMatchObject({
+      code: 'http',
+      status: 503,
+      serverCode: 'store_unavailable',
+      retryable: true,
+      retryAfterMs: 5000,
+      message: `widget-token: http: POST ${REFRESH} answered 503 store_unavailable`,
+    })
+  })
+
+  it('tells a page the service does not accept (foreign_origin) from a session that is gone', async () => {
+    const refused = () => new Response(JSON.stringify({ code: 'foreign_origin', message: 'token requests are accepted only from the portal’s own origin' }), { status: 403 })
+    const { fetchToken } = sourceAnswering(async () => refused())
+    await expect(ask(fetchToken)).rejects.toMatchObject({
+      code: 'forbidden',
+      retryable: false,
+      serverCode: 'foreign_origin',
+      message: `widget-token: forbidden: POST ${ENDPOINT} answered 403 foreign_origin: the service does not accept this page's origin`,
+    })
+    const { fetchToken: plain } = sourceAnswering(async () => new Response('', { status: 403 }))
+    await expect(ask(plain)).rejects.toMatchObject({ code: 'unauthorized', serverCode: undefined })
+  })
+
+  it('names the request that never got an answer, and CORS when the endpoint is on another origin', async () => {
+    const failing = vi.fn(async (): Promise<Response> => {
+      throw new TypeError('Failed to fetch')
+    })
+    const sameOrigin = createHttpSource({ endpoint: ENDPOINT, fetch: failing })
+    await expect(ask(sameOrigin)).rejects.toMatchObject({ code: 'network', message: `widget-token: network: POST ${ENDPOINT} failed` })
+    const elsewhere = createHttpSource({ endpoint: 'https://api.example.net/token', fetch: failing })
+    await expect(ask(elsewhere)).rejects.toMatchObject({
+      code: 'network',
+      message: 'widget-token: network: POST https://api.example.net/token failed (https://api.example.net is another origin: CORS may be the cause)',
+    })
   })
 
   it.each([

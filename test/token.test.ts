@@ -49,9 +49,15 @@ describe('inspectToken', () => {
     expect(() => inspectToken(token, base)).toThrow(expect.objectContaining({ message: expect.stringContaining(`${token.length} bytes > 4096`) }))
   })
 
+  it('says the token has no numeric exp', () => {
+    expect(() => inspectToken(jwt({ aud: ORG_ID, iat: nowS, exp: 'soon' }), base)).toThrow(
+      expect.objectContaining({ message: 'widget-token: missing_exp: the token has no numeric exp claim' }),
+    )
+  })
+
   it('names the expected audience when the token is for another', () => {
     expect(() => inspectToken(jwt({ ...valid, aud: 'another-org' }), base)).toThrow(
-      expect.objectContaining({ message: expect.stringContaining(`aud is not ${ORG_ID}`) }),
+      expect.objectContaining({ message: `widget-token: audience_mismatch: aud is "another-org", expected "${ORG_ID}"` }),
     )
   })
 

@@ -10,12 +10,15 @@ export interface WidgetHost {
    * success. Rejects only when the SDK ends or stops.
    */
   token(reason?: Reason): Promise<string>
-  /** The widget lost its session: refresh once and hand the new token over. Bursts cost one request. */
+  /**
+   * The widget lost its session: refresh once and hand the new token over with `restart`. Bursts cost
+   * one request; a drop within 10 s of a new token is that token's rejection, and backs off.
+   */
   disconnected(): void
   /**
-   * The widget says its token ran out and waits for a new one: refresh now (reason `expired`), even
-   * past a planned retry. Said again right after a new token, it gets the next after backoff, as a
-   * disconnect does.
+   * The widget says its token ran out and waits for a new one: announce `expired`, refresh now
+   * (reason `expired`), even past a planned retry. Said again right after a new token, it gets the
+   * next after backoff, as a disconnect does.
    */
   expired(): void
   /**
@@ -29,6 +32,12 @@ export interface WidgetHost {
 export interface ApplyContext {
   /** True for the session's first token: the widget still has to be started with it. */
   first: boolean
+  /**
+   * True when the widget lost its session since its last token (it reported a disconnect, refused a
+   * token or said its token ran out, or the token ran out on the SDK's own clock): a widget that needs
+   * it is started again. False on the first token and on planned refreshes of a connected widget.
+   */
+  restart: boolean
   /** Aborted on `stop()`: nothing may reach the widget after that. */
   signal: AbortSignal
 }

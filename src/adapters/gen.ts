@@ -13,8 +13,13 @@ export interface GenConfig {
 export interface GenApi {
   init(config: GenConfig): unknown
   updateConfiguration?: ((config: GenConfig) => unknown) | undefined
-  on(event: 'disconnected', handler: () => void): unknown
-  off?: ((event: 'disconnected', handler: () => void) => unknown) | undefined
+  on(event: 'disconnected', handler: (detail?: GenDisconnect) => void): unknown
+  off?: ((event: 'disconnected', handler: (detail?: GenDisconnect) => void) => unknown) | undefined
+}
+
+/** What a `disconnected` event may say; `reason: 'expired'` when the widget's token ran out. */
+export interface GenDisconnect {
+  reason?: string | undefined
 }
 
 export interface GenWidgetOptions {
@@ -37,8 +42,10 @@ export interface GenWidgetOptions {
 
 /**
  * The Embedded CX `gen` widget as the token-management guide describes it: the first token starts it
- * with `gen.init`, later ones go through `gen.updateConfiguration`, or a soft re-init where that is
- * missing or (with `onUpdateFailure: 'reinit'`) throws.
+ * with `gen.init`, and so does the first token after the widget disconnected or its token ran out
+ * (a disconnected widget "requires re-initialization"); planned refreshes of a connected widget go
+ * through `gen.updateConfiguration`, or a soft re-init where that is missing or (with
+ * `onUpdateFailure: 'reinit'`) throws.
  *
  * @example
  * createTokenManager({
@@ -51,7 +58,7 @@ export function genWidget({ config, gen, waitMs = 30_000, onUpdateFailure = 'rei
   const find = typeof gen === 'function' ? gen : () => gen ?? (globalThis as { gen?: GenApi }).gen
   let host: WidgetHost | undefined
   let subscribed: GenApi | undefined
-  const onDisconnected = () => host?.disconnected()
+  const onDisconnected = (detail?: GenDisconnect) => (detail?.reason === 'expired' ? host?.expired() : host?.disconnected())
 
   const unsubscribe = () => {
     subscribed?.off?.('disconnected', onDisconnected)
@@ -69,14 +76,14 @@ export function genWidget({ config, gen, waitMs = 30_000, onUpdateFailure = 'rei
         host = undefined
       }
     },
-    async apply(token, { first, signal }) {
+    async apply(token, { first, restart, signal }) {
       const api = await waitFor(() => find()?.init && find(), waitMs, signal, 'window.gen')
       const withToken: GenConfig = {
         ...config,
         settings: { ...config.settings, authentication: { method: 'jwt', token } },
       }
-      // A widget without updateConfiguration can only be started again.
-      let start = first || !api.updateConfiguration
+      // A disconnected widget ignores updates, and one without updateConfiguration can only be started again.
+      let start = first || restart || !api.updateConfiguration
       for (;;) {
         // A session stopped while the widget was found or while it turned down an update gets no further call.
         signal.throwIfAborted()

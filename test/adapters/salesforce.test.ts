@@ -153,6 +153,7 @@ describe('salesforceWidget', () => {
     await startReady()
     manager.stop()
     await manager.start()
+    await vi.advanceTimersByTimeAsync(60_000)
     salesforce.resetSession()
     await vi.advanceTimersByTimeAsync(0)
 

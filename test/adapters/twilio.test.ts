@@ -80,7 +80,7 @@ describe('twilioConversations', () => {
 
   it('replaces a client whose start was denied with one made from a fresh token', async () => {
     await manager.start()
-    await vi.advanceTimersByTimeAsync(1000)
+    await vi.advanceTimersByTimeAsync(MINUTE)
     services[0]!.deny({ atInit: true })
     await vi.advanceTimersByTimeAsync(0)
 
@@ -94,6 +94,8 @@ describe('twilioConversations', () => {
 
   it('replaces a client after a terminal connectionError', async () => {
     await startConnected()
+    // Dropped a while after its token: an ordinary loss, answered at once.
+    await vi.advanceTimersByTimeAsync(MINUTE)
     services[0]!.fail(true)
     await vi.advanceTimersByTimeAsync(0)
 
@@ -110,6 +112,8 @@ describe('twilioConversations', () => {
 
   it('answers a denied connection with a fresh token at once', async () => {
     await startConnected()
+    // Dropped a while after its token: an ordinary loss, answered at once.
+    await vi.advanceTimersByTimeAsync(MINUTE)
     services[0]!.deny()
     await vi.advanceTimersByTimeAsync(0)
 
@@ -119,6 +123,8 @@ describe('twilioConversations', () => {
 
   it('answers tokenExpired with a fresh token at once', async () => {
     await startConnected()
+    // Dropped a while after its token: an ordinary loss, answered at once.
+    await vi.advanceTimersByTimeAsync(MINUTE)
     services[0]!.tokenExpired()
     await vi.advanceTimersByTimeAsync(0)
     expect(services[0]!.tokens).toEqual([backend.issued[1]])
@@ -148,6 +154,7 @@ describe('twilioConversations', () => {
 
   it('shuts the client down when the session ends, even one that never started', async () => {
     await manager.start()
+    await vi.advanceTimersByTimeAsync(MINUTE)
     backend.answer({ status: 401 })
     services[0]!.deny({ atInit: true })
     await vi.advanceTimersByTimeAsync(0)

@@ -31,7 +31,7 @@ export interface Harness {
 export function createHarness(options: HarnessOptions = {}): Harness {
   vi.useFakeTimers({ now: T0 })
   const backend = createBackend(options)
-  const widget = createFakeGen()
+  const widget = createFakeGen({ serverAheadMs: options.serverAheadMs })
   const { fetchToken, ...rest } = options
   const source = fetchToken ? { fetchToken } : { endpoint: ENDPOINT, refreshEndpoint: REFRESH_ENDPOINT, fetch: backend.fetch }
   const manager = createTokenManager({

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTokenManager, genWidget, type PageSignal, type TokenManager } from '../../src'
 import { genConfig, T0 } from '../helpers/setup'
+import { sdkTimerCount } from '../helpers/widget'
 import { jwt, ORG_ID } from '../helpers/jwt'
 import { createFakeGen } from '../helpers/widget'
 
@@ -167,7 +168,7 @@ async function play(steps: Step[]): Promise<void> {
 
     expect(world.maxInFlight, 'at most one request in flight').toBeLessThanOrEqual(1)
     if (!running && (manager.state === 'stopped' || manager.state === 'ended' || manager.state === 'idle')) {
-      expect(vi.getTimerCount(), 'no timer once stopped or ended').toBe(0)
+      expect(sdkTimerCount(), 'no timer once stopped or ended').toBe(0)
       expect(world.pageListeners.size, 'no page listener once stopped or ended').toBe(0)
       expect(world.inFlight, 'no request once stopped or ended').toBe(0)
       if (manager.state === 'stopped') {
@@ -189,7 +190,7 @@ async function play(steps: Step[]): Promise<void> {
   manager.stop()
   await vi.advanceTimersByTimeAsync(0)
   expect(starts.every((start) => start.settled), 'every start() settles').toBe(true)
-  expect(vi.getTimerCount()).toBe(0)
+  expect(sdkTimerCount()).toBe(0)
   expect(world.pageListeners.size).toBe(0)
 }
 

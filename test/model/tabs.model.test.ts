@@ -6,6 +6,7 @@ import { installBroadcastChannel } from '../helpers/channel'
 import { createFreezer } from '../helpers/freeze'
 import { createFakeLocks } from '../helpers/locks'
 import { genConfig, T0 } from '../helpers/setup'
+import { sdkTimerCount } from '../helpers/widget'
 import { jwt, ORG_ID } from '../helpers/jwt'
 import { createFakeGen, type FakeGen } from '../helpers/widget'
 
@@ -127,7 +128,8 @@ async function play(steps: Step[]): Promise<void> {
    */
   const openTab = () => {
     const freezer = createFreezer()
-    const widget = createFakeGen()
+    const widget = createFakeGen({ clock: freezer.clock })
+    const sharing = shareAcrossTabs({ channel: freezer.channel })
     const page = new Set<(signal: PageSignal) => void>()
     const manager = createTokenManager({
       endpoint: '/token',
@@ -136,7 +138,8 @@ async function play(steps: Step[]): Promise<void> {
       page: (notify) => (page.add(notify), () => page.delete(notify)),
       widget: genWidget({ config: genConfig, gen: widget.gen }),
       clock: freezer.clock,
-      tabs: shareAcrossTabs({ channel: freezer.channel }),
+      // On the running clock, not the tab's: the browser does not freeze a page that holds a Web Lock.
+      tabs: (key, listener) => sharing(key, listener),
       log: (entry) => {
         if (entry.step === 'request') opened.reason = entry.reason
       },
@@ -165,6 +168,7 @@ async function play(steps: Step[]): Promise<void> {
         case 'close':
           if (pick && open.length > 1) {
             pick.manager.stop()
+            pick.widget.destroy()
             open.splice(open.indexOf(pick), 1)
           }
           break
@@ -234,11 +238,11 @@ async function play(steps: Step[]): Promise<void> {
       }
     }
   } finally {
-    for (const { manager } of open) manager.stop()
+    for (const { manager, widget } of open) (manager.stop(), widget.destroy())
     await vi.advanceTimersByTimeAsync(0)
     restoreChannel()
   }
-  expect(vi.getTimerCount(), 'no timer once every tab is closed').toBe(0)
+  expect(sdkTimerCount(), 'no timer once every tab is closed').toBe(0)
 }
 
 afterEach(() => {

@@ -6,7 +6,7 @@ import { createFakeBackend, createFakeWidget, createPageDriver, type BackendFail
 import { useWidgetToken as useVue } from 'widget-token/vue'
 
 const widget = genWidget({ config: { organization: { id: 'org' } } })
-type Shown = 'idle' | 'starting' | 'active' | 'expired' | 'ended'
+type Shown = 'idle' | 'starting' | 'active' | 'refreshing' | 'recovering' | 'expired' | 'ended' | 'stopped'
 
 describe('the bindings and the testing kit, as typed for users', () => {
   it('types what the React hook returns', () => {

@@ -129,6 +129,7 @@ describe('the fake widget', () => {
   })
 
   it('gets one new token for a burst of disconnects', async () => {
+    await vi.advanceTimersByTimeAsync(60_000)
     for (let i = 0; i < 5; i++) widget.disconnect()
     await vi.advanceTimersByTimeAsync(0)
 
@@ -137,6 +138,7 @@ describe('the fake widget', () => {
   })
 
   it('gets a new token at once when it says its token expired', async () => {
+    await vi.advanceTimersByTimeAsync(60_000)
     widget.expire()
     await vi.advanceTimersByTimeAsync(0)
 
