@@ -32,7 +32,7 @@ const scriptTagAddOns = Object.fromEntries(['debug', 'salesforce', 'zendesk', 'm
 
 // Property names that never cross the public API may be shortened, but only inside the core's own
 // script: the adapter scripts are minified apart from it and share objects with it.
-const CORE_PRIVATE_PROPERTIES = /^(refreshAt|sentAt|failures|invalidInARow|policy|timeoutMs|leewayMs|toEpoch|tabKey|started|onTimeout)$/
+const CORE_PRIVATE_PROPERTIES = /^(refreshAt|policy|timeoutMs|leewayMs|toEpoch|channelKey|started|onTimeout|announce|failed|dropped|delivered)$/
 
 const minify = (privateProperties) =>
   terser({

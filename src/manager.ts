@@ -114,7 +114,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     policy,
     log: options.log ?? (() => {}),
     tabs: options.tabs === false ? undefined : (options.tabs ?? shareAcrossTabs()),
-    tabKey: options.fetchToken ? options.tabKey : [options.endpoint, options.refreshEndpoint ?? options.endpoint, audience].join(' '),
+    channelKey: options.fetchToken ? options.tabKey : [options.endpoint, options.refreshEndpoint ?? options.endpoint, audience].join(' '),
     announce(state: State) {
       if (state === announced) return
       const previous = announced

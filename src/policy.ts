@@ -7,7 +7,7 @@ export interface RetryPolicy {
   maxMs: number
 }
 
-/** The longest `Retry-After` obeyed: a server asking for hours must not park the widget that long. */
+/** The longest `Retry-After` obeyed. */
 export const MAX_RETRY_AFTER_MS = 5 * 60_000
 /** The last try before expiry is planned at least this long before it, so the answer can arrive. */
 export const LAST_TRY_MARGIN_MS = 5000
@@ -28,41 +28,11 @@ const INVALID_ANSWERS: readonly ErrorCode[] = [
   'token_too_large',
 ]
 
-export interface FailureContext {
-  /** Failed tries in a row, this one included. */
-  failures: number
-  /** Unusable answers in a row, this one included. */
-  invalidInARow: number
-  /** Now and the current token's expiry, on the session's time line; no expiry before the first token. */
-  now: number
-  expiresAt: number | undefined
-  policy: RetryPolicy
-  random: () => number
-}
-
 export const isInvalidAnswer = (error: WidgetTokenError) => INVALID_ANSWERS.includes(error.code)
-
-/**
- * What a failure does next: the delay before the next try, or `undefined` to end the session.
- * Pure, so every rule of recovery is testable on its own.
- */
-export function retryInMs(error: WidgetTokenError, context: FailureContext): number | undefined {
-  const retry = isInvalidAnswer(error) ? context.invalidInARow < 2 : error.retryable
-  return retry ? retryDelay(context, error.retryAfterMs) : undefined
-}
 
 /** Full-jitter exponential backoff: a random wait up to `baseMs · 2^(attempt−1)`, capped at `maxMs`. */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
   return random() * Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1))
-}
-
-/** The server's word first (capped), else backoff pulled in so that one try lands before expiry. */
-function retryDelay({ failures, policy, random, now, expiresAt }: FailureContext, retryAfterMs: number | undefined): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) + random() * policy.baseMs
-  const delay = backoffDelay(failures, policy, random)
-  if (expiresAt === undefined) return delay
-  const lastTryAt = expiresAt - LAST_TRY_MARGIN_MS
-  return now < lastTryAt && now + delay > lastTryAt ? lastTryAt - now : delay
 }
 
 /** The bookkeeping of one session's recovery: what has gone wrong in a row, and what that means next. */
@@ -90,18 +60,25 @@ export function createRecovery(policy: RetryPolicy, random: () => number): Recov
   let failures = 0
   let invalidInARow = 0
   let rejections = 0
-  let deliveredAt: number | undefined
+  let deliveredAt = -Infinity
   let dropAnswered = false
   let onlineUsed = false
   return {
     failed(error, now, expiresAt) {
       failures++
-      invalidInARow = isInvalidAnswer(error) ? invalidInARow + 1 : 0
-      return retryInMs(error, { failures, invalidInARow, policy, random, now, expiresAt })
+      const invalid = isInvalidAnswer(error)
+      invalidInARow = invalid ? invalidInARow + 1 : 0
+      // An unusable answer may be a fluke once; twice in a row it is the backend's setup.
+      if (invalid ? invalidInARow > 1 : !error.retryable) return undefined
+      // The server's word first, capped: a server asking for hours must not park the widget that long.
+      if (error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS) + random() * policy.baseMs
+      const delayMs = backoffDelay(failures, policy, random)
+      // Pulled in so that one try lands before the token runs out (no expiry yet: NaN compares false).
+      const lastTryAt = expiresAt! - LAST_TRY_MARGIN_MS
+      return now < lastTryAt && now + delayMs > lastTryAt ? lastTryAt - now : delayMs
     },
     dropped(now, refused, ranOut) {
-      const heldAWhile = deliveredAt === undefined || now - deliveredAt >= REJECTION_WINDOW_MS
-      if (!refused && !dropAnswered && (heldAWhile || ranOut)) {
+      if (!refused && !dropAnswered && (ranOut || now - deliveredAt >= REJECTION_WINDOW_MS)) {
         dropAnswered = true
         rejections = 0
         return 0

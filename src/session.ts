@@ -20,7 +20,7 @@ export interface SessionConfig extends HandoverConfig {
   policy: RetryPolicy
   /** Shares tokens with the other tabs under `tabKey`; unset, the session works alone. */
   tabs: TabSync | undefined
-  tabKey: string | undefined
+  channelKey: string | undefined
   /** Tells the page the session's state, each time it may have changed. */
   announce(state: State): void
   log: Trail
@@ -81,20 +81,15 @@ export function openSession(config: SessionConfig): Session {
     retry = undefined
     if (!shared) log({ step: 'request', reason })
     const thisFlight = (flight = obtain(reason, shared))
+    const settled = (token?: string) => {
+      flight = undefined
+      // A credential that can be redeemed once goes to one consumer; the next one gets its own.
+      if (token) for (const [resolve] of waiters.splice(0, widget.singleUse ? 1 : Infinity)) resolve(token)
+      if (token && waiters.length > 0) void run(reason)
+      reconcile()
+    }
     // Runs before the callers' own handlers, so they see the session settled.
-    thisFlight.then(
-      (token) => {
-        flight = undefined
-        // A credential that can be redeemed once goes to one consumer; the next one gets its own.
-        for (const [resolve] of waiters.splice(0, widget.singleUse ? 1 : Infinity)) resolve(token)
-        if (waiters.length > 0) void run(reason)
-        reconcile()
-      },
-      () => {
-        flight = undefined
-        reconcile()
-      },
-    )
+    thisFlight.then(settled, () => settled())
     reconcile()
     return thisFlight
   }
@@ -159,7 +154,7 @@ export function openSession(config: SessionConfig): Session {
 
   /** Does what is due now, then aims the one timer at the next thing due. */
   function reconcile(trigger?: Reason): void {
-    if (phase !== 'running') return
+    if (phase !== 'running') return config.announce(phase)
     if (sharedNext && !flight) {
       const shared = sharedNext
       sharedNext = undefined
@@ -188,10 +183,9 @@ export function openSession(config: SessionConfig): Session {
     if (phase !== 'running') return
     lost = true
     if (reason === 'expired' && plan) announceExpiry(timeline.now())
-    // The request under way brings the widget back.
-    if (flight) return config.announce(state())
-    // A planned try stands, except for a widget left without a token, which may be answered at once.
-    if (retry && reason !== 'expired') return config.announce(state())
+    // The request under way brings the widget back; a planned try stands, except for a widget left
+    // without a token, which may be answered at once.
+    if (flight || (retry && reason !== 'expired')) return reconcile()
     const now = timeline.now()
     const delayMs = recovery.dropped(now, !!error, !!plan && now >= plan.expiresAt)
     log({ step: 'rejected', reason, retryInMs: delayMs })
@@ -230,7 +224,7 @@ export function openSession(config: SessionConfig): Session {
     retry = undefined
     for (const teardown of teardowns.splice(0)) isolate(teardown)
     for (const [, reject] of waiters.splice(0)) reject(reason)
-    config.announce(next)
+    reconcile()
   }
 
   function end(error: WidgetTokenError): void {
@@ -241,7 +235,6 @@ export function openSession(config: SessionConfig): Session {
     events.emit('ended', { error })
   }
 
-  config.announce('starting')
   const link = joinTabs()
   // Another tab's sign-out may have ended the run while the link opened.
   if (link && phase !== 'running') isolate(() => link.close())
@@ -259,29 +252,25 @@ export function openSession(config: SessionConfig): Session {
     }
   }
   const started = phase !== 'running' ? Promise.reject(signal.reason as unknown) : widget.apply ? nextToken().then(() => {}) : Promise.resolve()
+  reconcile()
 
-  /** The link to the other tabs; a link that fails to open leaves this tab working alone. */
+  /** The link to the other tabs, or none when the session works alone. */
   function joinTabs(): TabLink | undefined {
-    if (config.tabKey === undefined || widget.singleUse || !config.tabs) return undefined
-    try {
-      return config.tabs(
-        config.tabKey,
-        {
-          // A link of your own may call after close(); a token that comes during a hand-over follows it.
-          adopt: (response) => {
-            if (phase === 'running') sharedNext = response
-            reconcile()
-          },
-          signedOut: () => {
-            if (phase === 'running') end(new WidgetTokenError('unauthorized', 'signed out in another tab'))
-          },
+    if (config.channelKey === undefined || widget.singleUse) return undefined
+    return config.tabs?.(
+      config.channelKey,
+      {
+        // A link of your own may call after close(); a token that comes during a hand-over follows it.
+        adopt: (response) => {
+          if (phase === 'running') sharedNext = response
+          reconcile()
         },
-        clock,
-      )
-    } catch (error) {
-      globalThis.reportError?.(error)
-      return undefined
-    }
+        signedOut: () => {
+          if (phase === 'running') end(new WidgetTokenError('unauthorized', 'signed out in another tab'))
+        },
+      },
+      clock,
+    )
   }
 
   return {

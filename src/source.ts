@@ -1,5 +1,5 @@
 import { withinDeadline, type DeadlineOptions } from './clock'
-import { asWidgetTokenError, WidgetTokenError } from './errors'
+import { asWidgetTokenError, WidgetTokenError, type ErrorCode } from './errors'
 
 /** Why the SDK is asking for a token. */
 export type Reason =
@@ -77,7 +77,10 @@ export function createHttpSource({
     } catch (cause) {
       throw signal.aborted ? cause : new WidgetTokenError('network', `${asked} failed${foreignOrigin(url) ? ' (another origin: CORS?)' : ''}`, { cause })
     }
-    if (!response.ok) throw statusError(asked, response, now, await response.text().then(readCode, () => undefined))
+    if (!response.ok) {
+      const serverCode = await response.text().then(JSON.parse).then(({ code }) => (typeof code == 'string' ? code : undefined), () => undefined)
+      throw statusError(asked, response, now, serverCode)
+    }
     return parseBody(asked, await response.text())
   }
 }
@@ -100,30 +103,24 @@ function assertSecure(endpoint: string): void {
   }
 }
 
-/** The `code` of a JSON error answer, such as the token service's `{ code, message }`. */
-function readCode(text: string): string | undefined {
-  try {
-    const { code } = JSON.parse(text) as { code?: unknown }
-    return typeof code === 'string' ? code : undefined
-  } catch {
-    return undefined
-  }
-}
-
-function statusError(asked: string, response: Response, now: () => number, serverCode: string | undefined): WidgetTokenError {
-  const { status } = response
-  const detail = `${asked} answered ${status}${serverCode ? ' ' + serverCode : ''}`
-  const fields = { status, serverCode }
-  // The service turned down the page's origin: the setup is wrong, not the visitor's session.
-  if (serverCode === 'foreign_origin') return new WidgetTokenError('forbidden', detail, fields)
-  // A redirect here is a session that ended and was sent to the login page.
-  if (status === 401 || status === 403 || response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
-    return new WidgetTokenError('unauthorized', detail, fields)
-  }
-  const retryAfterMs = parseRetryAfter(response.headers, now)
-  if (status === 429) return new WidgetTokenError('rate_limited', detail, { ...fields, retryAfterMs })
-  const retryable = status >= 500 || status === 408
-  return new WidgetTokenError('http', detail, { ...fields, retryable, retryAfterMs })
+function statusError(asked: string, { status, type, headers }: Response, now: () => number, serverCode: string | undefined): WidgetTokenError {
+  const code: ErrorCode =
+    // The service turned down the page's origin: the setup is wrong, not the visitor's session.
+    serverCode === 'foreign_origin'
+      ? 'forbidden'
+      : // A redirect here is a session that ended and was sent to the login page.
+        status === 401 || status === 403 || type === 'opaqueredirect' || (status >= 300 && status < 400)
+        ? 'unauthorized'
+        : status === 429
+          ? 'rate_limited'
+          : 'http'
+  return new WidgetTokenError(code, `${asked} answered ${status}${serverCode ? ' ' + serverCode : ''}`, {
+    status,
+    serverCode,
+    retryAfterMs: parseRetryAfter(headers, now),
+    // Other codes are as the Errors table says; of the other statuses, 5xx and 408 are worth another try.
+    retryable: code === 'http' ? status >= 500 || status === 408 : undefined,
+  })
 }
 
 function parseBody(asked: string, text: string): TokenResponse {

@@ -101,7 +101,7 @@ describe('ending', () => {
       },
     })
     const error = await manager.start().catch((thrown: unknown) => thrown)
-    expect(error).toMatchObject({ code: 'widget_unavailable', message: 'widget-token: widget_unavailable: the adapter threw in attach()' })
+    expect(error).toMatchObject({ code: 'widget_unavailable', message: 'widget-token: widget_unavailable: attach() threw' })
     expect((error as Error).cause).toMatchObject({ message: 'widget API missing' })
   })
 })
@@ -179,7 +179,7 @@ describe('disconnects', () => {
     await h.manager.start()
     h.widget.disconnect()
     expect(h.of('error')).toEqual([
-      expect.objectContaining({ code: 'widget_rejected', message: 'widget-token: widget_rejected: dropped its session within 10 s of a new token (disconnect)', retryInMs: 1000 }),
+      expect.objectContaining({ code: 'widget_rejected', message: 'widget-token: widget_rejected: disconnect within 10 s of a new token', retryInMs: 1000 }),
     ])
     expect(h.manager.state).toBe('recovering')
     await vi.advanceTimersByTimeAsync(1000)
@@ -244,7 +244,7 @@ describe('widgets that ask for their token', () => {
     await manager.start()
     await host().token()
     host().refused(new Error('invalid_grant'))
-    expect(errors[0]).toMatchObject({ code: 'widget_rejected', message: 'widget-token: widget_rejected: the widget refused the token it asked for', retryInMs: 1000 })
+    expect(errors[0]).toMatchObject({ code: 'widget_rejected', message: 'widget-token: widget_rejected: refused', retryInMs: 1000 })
     expect(errors[0]?.cause).toMatchObject({ message: 'invalid_grant' })
 
     await vi.advanceTimersByTimeAsync(10_000)

@@ -51,13 +51,13 @@ describe('inspectToken', () => {
 
   it('says the token has no numeric exp', () => {
     expect(() => inspectToken(jwt({ aud: ORG_ID, iat: nowS, exp: 'soon' }), base)).toThrow(
-      expect.objectContaining({ message: 'widget-token: missing_exp: the token has no numeric exp claim' }),
+      expect.objectContaining({ message: 'widget-token: missing_exp: no numeric exp' }),
     )
   })
 
   it('names the expected audience when the token is for another', () => {
     expect(() => inspectToken(jwt({ ...valid, aud: 'another-org' }), base)).toThrow(
-      expect.objectContaining({ message: `widget-token: audience_mismatch: aud is "another-org", expected "${ORG_ID}"` }),
+      expect.objectContaining({ message: `widget-token: audience_mismatch: aud "another-org", expected ${ORG_ID}` }),
     )
   })
 
