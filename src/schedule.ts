@@ -42,13 +42,14 @@ export function createTimer(clock: Clock, timeline: Timeline): Timer {
       handle = undefined
       return callback(lateByMs)
     }
-    handle = clock.setTimeout(() => arm(time, callback), Math.min(-lateByMs, MAX_TIMER_DELAY_MS))
+    handle = clock.setTimeout(() => arm(time, callback), Math.min(Math.ceil(-lateByMs), MAX_TIMER_DELAY_MS))
   }
   return {
     cancel,
     at(time, callback) {
       cancel()
-      handle = clock.setTimeout(() => arm(time, callback), Math.min(Math.max(0, time - timeline.now()), MAX_TIMER_DELAY_MS))
+      // Rounded up: the time line reads a finer clock than timers keep, and a timer a fraction early costs a second wake-up.
+      handle = clock.setTimeout(() => arm(time, callback), Math.min(Math.max(0, Math.ceil(time - timeline.now())), MAX_TIMER_DELAY_MS))
     },
   }
 }

@@ -45,6 +45,11 @@ const LATE_TIMER_MS = 30_000
  * timers run up to a second late without that.
  */
 const OVERDUE_MS = 2000
+/**
+ * A tab that follows another tab's tokens refreshes a little later than that tab (2.4 s of a 120 s
+ * leeway): the other tab's next token then usually arrives first, and its own timer never fires.
+ */
+const FOLLOWER_LEEWAY = 0.98
 
 type Waiter = [resolve: (token: string) => void, reject: (reason: unknown) => void]
 
@@ -116,7 +121,7 @@ export function openSession(config: SessionConfig): Session {
   function accept(sentAt: number, lifetimeMs: number, reason: Reason): void {
     const deliveredAt = timeline.now()
     recovery.delivered(deliveredAt)
-    const next = planRefresh(sentAt, lifetimeMs, config.leewayMs, deliveredAt)
+    const next = planRefresh(sentAt, lifetimeMs, config.leewayMs * (reason === 'tab' ? FOLLOWER_LEEWAY : 1), deliveredAt)
     // A widget that asks for its tokens gets none it did not ask for.
     plan = widget.apply ? next : { ...next, refreshAt: Infinity }
     expiredAnnounced = lost = false

@@ -43,6 +43,34 @@ describe('genWidget', () => {
     expect(widget.listeners).toBe(0)
   })
 
+  it('passes a disconnect that says the token expired on as the widget’s expiry', async () => {
+    const widget = createFakeGen()
+    const adapter = genWidget({ config: genConfig, gen: widget.gen })
+    const manager = host()
+    adapter.attach(manager)
+    await adapter.apply?.('a.b.c', { first: true, restart: false, signal: live() })
+    const [[, handler]] = widget.gen.on.mock.calls as unknown as [[string, (detail?: { reason?: string }) => void]]
+    handler({ reason: 'expired' })
+    handler({ reason: 'network' })
+    handler()
+
+    expect(manager.expired).toHaveBeenCalledTimes(1)
+    expect(manager.disconnected).toHaveBeenCalledTimes(2)
+  })
+
+  it('starts a widget that lost its session again with init, and updates a connected one', async () => {
+    const widget = createFakeGen()
+    const adapter = genWidget({ config: genConfig, gen: widget.gen })
+    adapter.attach(host())
+    await adapter.apply?.('a.b.c', { first: true, restart: false, signal: live() })
+    await adapter.apply?.('d.e.f', { first: false, restart: true, signal: live() })
+    await adapter.apply?.('g.h.i', { first: false, restart: false, signal: live() })
+
+    expect(widget.gen.init).toHaveBeenCalledTimes(2)
+    expect(widget.gen.updateConfiguration).toHaveBeenCalledTimes(1)
+    expect(widget.token).toBe('g.h.i')
+  })
+
   it('finds the widget through a function', async () => {
     const widget = createFakeGen()
     const adapter = genWidget({ config: genConfig, gen: () => widget.gen })

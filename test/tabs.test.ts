@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createTokenManager, genWidget, type Clock, type Events, type TokenManager, type WidgetAdapter, type WidgetHost } from '../src'
+import { createTokenManager, genWidget, type Clock, type Events, type TokenManager, type Trail, type WidgetAdapter, type WidgetHost } from '../src'
 import { ASK_MS, shareAcrossTabs } from '../src/tabs'
 import { createBackend, type Backend } from './helpers/backend'
 import { createFreezer } from './helpers/freeze'
@@ -43,7 +43,7 @@ async function advance(ms: number) {
 
 const CHANNEL = `widget-token ${ENDPOINT} ${ENDPOINT} ${genConfig.organization.id}`
 
-function openTab(options: Parameters<typeof shareAcrossTabs>[0] = {}, clock?: Clock): Tab {
+function openTab(options: Parameters<typeof shareAcrossTabs>[0] = {}, clock?: Clock, log?: Trail): Tab {
   const widget = createFakeGen(clock && { clock })
   const manager = createTokenManager({
     endpoint: ENDPOINT,
@@ -52,6 +52,7 @@ function openTab(options: Parameters<typeof shareAcrossTabs>[0] = {}, clock?: Cl
     random: () => 1,
     tabs: shareAcrossTabs({ locks: fakeLocks.locks, ...options }),
     ...(clock && { clock }),
+    ...(log && { log }),
   })
   const tab: Tab = { manager, widget, tokens: [], errors: [], ended: 0 }
   manager.on('token', (event) => tab.tokens.push(event))
@@ -347,6 +348,23 @@ describe('sharing, edge by edge', () => {
 
     expect(b.errors.map((error) => error.code)).not.toContain('expired_token')
     expect(b.errors.map((error) => error.code)).toContain('network')
+  })
+
+  it('wakes only the tab that refreshes: the others plan a little later and take its token first', async () => {
+    const requested: number[] = []
+    const opened = [0, 1, 2].map((index) => openTab({}, undefined, (entry) => entry.step === 'request' && requested.push(index)))
+    await startInTurn(...opened)
+    // Long enough for another tab's timer to fire while the refresh is out, unless it waits its turn.
+    backend.latencyMs = 500
+    requested.length = 0
+    const before = backend.requests.length
+    await advance(50 * MINUTE)
+
+    // Every refresh is one request, asked for by one tab: no other tab's timer fired for it.
+    expect(backend.requests.length - before).toBeGreaterThanOrEqual(5)
+    expect(requested).toHaveLength(backend.requests.length - before)
+    expect(new Set(requested).size).toBe(1)
+    for (const tab of opened) expect(tab.manager.state).toBe('active')
   })
 
   it('ignores messages that are not its own kind', async () => {

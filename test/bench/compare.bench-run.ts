@@ -38,7 +38,9 @@ it('compares widget-token with the libraries users would pick instead', async ()
     for (const share of [true, false]) {
       const cost = await requestsInSteadyState(count, share)
       tabs[`${count} tabs, ${share ? 'shared' : 'tabs: false'}`] = cost
-      add('token requests per refresh cycle, steady state (per 10-min lifetime)', `${count} tab${count > 1 ? 's' : ''}, ${share ? 'sharing (default)' : 'tabs: false'}`, `${cost.perCycle.toFixed(2)} (${cost.perLifetime.toFixed(2)})`)
+      const subject = `${count} tab${count > 1 ? 's' : ''}, ${share ? 'sharing (default)' : 'tabs: false'}`
+      add('token requests per refresh cycle, steady state (per 10-min lifetime)', subject, `${cost.perCycle.toFixed(2)} (${cost.perLifetime.toFixed(2)})`)
+      add('wake-ups per refresh cycle, all tabs (timers and channel messages)', subject, cost.wakeUpsPerCycle.toFixed(2))
     }
   }
   results.requestsInSteadyState = tabs

@@ -16,6 +16,8 @@ export interface TabsCost {
   perCycle: number
   /** The same requests per token lifetime: a token is replaced before it runs out, so 1.25 per cycle of one request. */
   perLifetime: number
+  /** Timer callbacks and channel deliveries that ran per refresh cycle, across every tab: each is a wake-up of one tab. */
+  wakeUpsPerCycle: number
 }
 
 /**
@@ -25,10 +27,14 @@ export interface TabsCost {
  */
 export async function requestsInSteadyState(tabs: number, share: boolean, { warmUpCycles = 5, cycles = 50 } = {}): Promise<TabsCost> {
   vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+  // Every callback counts, the channel's deliveries included: the fake channel delivers through setTimeout.
+  const fakeSetTimeout = globalThis.setTimeout
+  let fired = 0
+  globalThis.setTimeout = ((callback: () => void, delayMs?: number) => fakeSetTimeout(() => (fired++, callback()), delayMs)) as typeof setTimeout
   const restoreChannel = installBroadcastChannel()
   vi.stubGlobal('navigator', { ...globalThis.navigator, locks: createFakeLocks().locks })
   const backend = createBackend({ ttlSeconds: TAB_TOKEN_SECONDS })
-  const fetch = withLatency(backend.fetch)
+  const fetch = withLatency(backend.fetch, () => fired--)
   const managers = Array.from({ length: tabs }, () =>
     createTokenManager({
       endpoint: ENDPOINT,
@@ -45,11 +51,12 @@ export async function requestsInSteadyState(tabs: number, share: boolean, { warm
       await started
     }
     await vi.advanceTimersByTimeAsync(warmUpCycles * REFRESH_CYCLE_MS)
-    const before = backend.requests.length
+    const [before, firedBefore] = [backend.requests.length, fired]
     await vi.advanceTimersByTimeAsync(cycles * REFRESH_CYCLE_MS)
     const perCycle = (backend.requests.length - before) / cycles
-    return { perCycle, perLifetime: (perCycle * TAB_TOKEN_SECONDS * 1000) / REFRESH_CYCLE_MS }
+    return { perCycle, perLifetime: (perCycle * TAB_TOKEN_SECONDS * 1000) / REFRESH_CYCLE_MS, wakeUpsPerCycle: (fired - firedBefore) / cycles }
   } finally {
+    globalThis.setTimeout = fakeSetTimeout
     for (const manager of managers) manager.stop()
     restoreChannel()
     vi.unstubAllGlobals()
@@ -57,15 +64,18 @@ export async function requestsInSteadyState(tabs: number, share: boolean, { warm
   }
 }
 
-/** A network takes time, and never exactly the same time twice: 20 to 120 ms, from a fixed seed. */
-function withLatency(fetch: typeof globalThis.fetch): typeof globalThis.fetch {
+/**
+ * A network takes time, and never exactly the same time twice: 20 to 120 ms, from a fixed seed. The
+ * answer is the network's, not a wake-up of the tab's timers: `uncount` takes its timer back out.
+ */
+function withLatency(fetch: typeof globalThis.fetch, uncount = () => {}): typeof globalThis.fetch {
   let seed = 0x9e3779b9
   const random = () => {
     seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0
     return seed / 2 ** 32
   }
   return async (input, init) => {
-    await new Promise((resolve) => setTimeout(resolve, 20 + 100 * random()))
+    await new Promise((resolve) => setTimeout(() => (uncount(), resolve(undefined)), 20 + 100 * random()))
     return fetch(input, init)
   }
 }

@@ -25,6 +25,7 @@ export function createBackend({ ttlSeconds = 1800, serverAheadMs = 0, audience =
 
   const fetch = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
     requests.push({ url: String(input), init })
+    if (backend.latencyMs) await new Promise((answered) => setTimeout(answered, backend.latencyMs))
     const outcome = outcomes.shift()
     const date = new Date(serverNow()).toUTCString()
     if (outcome === 'hang') {
@@ -41,16 +42,19 @@ export function createBackend({ ttlSeconds = 1800, serverAheadMs = 0, audience =
     return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', date } })
   })
 
-  return {
+  const backend = {
     fetch,
     requests,
     /** Every token the backend handed out, newest last. */
     issued,
+    /** How long each answer takes, on the (fake) timers. Default 0: at once. */
+    latencyMs: 0,
     /** Queues what the next requests get, in order. */
     answer(...next: Outcome[]) {
       outcomes.push(...next)
     },
   }
+  return backend
 }
 
 export type Backend = ReturnType<typeof createBackend>

@@ -4,7 +4,7 @@ import Redis from 'ioredis'
 import { describe, expect, it, vi } from 'vitest'
 import { createRedisStore, type TokenService } from '../../src/server'
 import { WidgetTokenError } from '../../src/errors'
-import { retryInMs } from '../../src/policy'
+import { createRecovery } from '../../src/policy'
 import { parseRetryAfter } from '../../src/source'
 import { createService, runOnFakeTime, tokenRequest } from './helpers'
 
@@ -17,7 +17,7 @@ runOnFakeTime()
 function sdkWaitMs(response: Response): number | undefined {
   const retryAfterMs = parseRetryAfter(response.headers, () => Date.now())
   const error = new WidgetTokenError(response.status === 429 ? 'rate_limited' : 'http', '', { status: response.status, retryable: true, retryAfterMs })
-  return retryInMs(error, { failures: 1, invalidInARow: 0, now: Date.now(), expiresAt: undefined, policy: { baseMs: 1000, maxMs: 60_000 }, random: () => 0 })
+  return createRecovery({ baseMs: 1000, maxMs: 60_000 }, () => 0).failed(error, Date.now(), undefined)
 }
 
 /** Asks again after `waitMs`, one millisecond early and on time: what the SDK would get each time. */

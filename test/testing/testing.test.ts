@@ -122,10 +122,47 @@ describe('a page under test with the fake backend and widget', () => {
   })
 })
 
+describe('a lenient fake widget', () => {
+  it('takes an update while disconnected, as widgets whose update also reconnects do', async () => {
+    const lenient = createFakeWidget({ audience: 'org-1', lenient: true })
+    manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, widget: lenient })
+    await manager.start()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    lenient.disconnect()
+    await lenient.apply!(backend.issued[0]!, { first: false, restart: false, signal: new AbortController().signal })
+    expect(lenient.ignored).toEqual([])
+    expect(lenient.connected).toBe(true)
+  })
+})
+
 describe('the fake widget', () => {
   beforeEach(async () => {
     manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, widget, retry: { baseMs: 1000 }, random: () => 1 })
     await manager.start()
+  })
+
+  it('is as strict as the guide’s widget: once disconnected it ignores tokens until it is started again', async () => {
+    expect(widget.connected).toBe(true)
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    widget.disconnect()
+    expect(widget.connected).toBe(false)
+    // An update that is not a restart reaches the widget and is ignored.
+    await widget.apply!(backend.issued[0]!, { first: false, restart: false, signal: new AbortController().signal })
+    expect(widget.ignored).toEqual([backend.issued[0]])
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(widget.connected).toBe(true)
+    expect(widget.current?.token).toBe(backend.issued[1])
+  })
+
+  it('drops its session by itself when its token runs out, and the SDK brings it back', async () => {
+    backend.fail('network', { times: Infinity })
+    await vi.advanceTimersByTimeAsync(10 * MINUTE)
+    expect(widget.connected).toBe(false)
+    backend.recover()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(widget.connected).toBe(true)
+    expect(widget.received).toHaveLength(2)
   })
 
   it('gets one new token for a burst of disconnects', async () => {
