@@ -15,7 +15,16 @@ export const sdkTimerCount = () => vi.getTimerCount() - [...widgetTimers.values(
  * `serverAheadMs` ahead of the device's, with the timers of `clock` (a frozen tab's widget waits
  * with it). It records what it is given.
  */
-export function createFakeGen({ serverAheadMs = 0, clock = globalThis }: { serverAheadMs?: number | undefined; clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'> | undefined } = {}) {
+export function createFakeGen({
+  serverAheadMs = 0,
+  platformNow = () => Date.now() + serverAheadMs,
+  clock = globalThis,
+}: {
+  serverAheadMs?: number | undefined
+  /** The platform's clock, on which the widget's tokens run out. Default: the device's, `serverAheadMs` ahead. */
+  platformNow?: () => number
+  clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'> | undefined
+} = {}) {
   const handlers = new Set<(detail?: GenDisconnect) => void>()
   const configs: GenConfig[] = []
   let connected = false
@@ -28,15 +37,15 @@ export function createFakeGen({ serverAheadMs = 0, clock = globalThis }: { serve
     cancelExpiry()
     const exp = expiryOf(tokenOf(config))
     if (exp === undefined) return
-    expireAt(exp * 1000 - serverAheadMs)
+    expireAt(exp * 1000)
   }
   // Rechecked on every wake-up, and chained: setTimeout holds 32-bit delays only.
   const expireAt = (at: number) => {
     const timer: ReturnType<typeof setTimeout> = clock.setTimeout(() => {
       widgetTimers.delete(timer)
-      if (Date.now() < at) expireAt(at)
+      if (platformNow() < at) expireAt(at)
       else drop({ reason: 'expired' })
-    }, Math.min(at - Date.now(), 2 ** 31 - 1)) as ReturnType<typeof setTimeout>
+    }, Math.min(at - platformNow(), 2 ** 31 - 1)) as ReturnType<typeof setTimeout>
     widgetTimers.set((expiry = timer), globalThis.setTimeout)
   }
   const cancelExpiry = () => {

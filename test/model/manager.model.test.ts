@@ -9,6 +9,8 @@ import { createFakeGen } from '../helpers/widget'
 const TTL_SECONDS = 300
 const BACKOFF = { baseMs: 1000, maxMs: 20_000 }
 const REQUEST_TIMEOUT_MS = 10_000
+/** A 429's Retry-After (3 s) and its jitter (up to one base step), beyond the backoff. */
+const LIVENESS_MARGIN_MS = 5000
 
 type Answer = 'ok' | '5xx' | '429' | '401' | 'hang' | 'bad token'
 
@@ -40,13 +42,14 @@ function createWorld() {
   let maxInFlight = 0
   let requests = 0
   let healthy = true
+  let lastFailureAt = -Infinity
 
   const fetch = async (_url: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
     requests++
     inFlight++
     maxInFlight = Math.max(maxInFlight, inFlight)
     const answer = answers.shift() ?? 'ok'
-    if (answer !== 'ok') healthy = false
+    if (answer !== 'ok') (healthy = false), (lastFailureAt = serverNow())
     try {
       if (answer === 'hang') {
         return await new Promise<Response>((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)))
@@ -86,6 +89,10 @@ function createWorld() {
     get healthy() {
       return healthy
     },
+    /** When the backend last gave a failing answer, on its clock. */
+    get lastFailureAt() {
+      return lastFailureAt
+    },
   }
 }
 
@@ -98,7 +105,8 @@ function expiryOf(token: string | undefined): number | undefined {
 async function play(steps: Step[]): Promise<void> {
   vi.useFakeTimers({ now: T0 })
   const world = createWorld()
-  const widget = createFakeGen()
+  // The widget judges its token on the platform's clock, which device clock jumps do not move.
+  const widget = createFakeGen({ platformNow: world.serverNow })
   const manager: TokenManager = createTokenManager({
     endpoint: '/token',
     fetch: world.fetch,
@@ -113,6 +121,8 @@ async function play(steps: Step[]): Promise<void> {
   let callsAtStop = 0
   let requestsAtStop = 0
   let expiredSince: number | undefined
+  // When the widget last dropped its session, or a run started: recovery is measured from the later of this and the last failure.
+  let lastTroubleAt = -Infinity
   const widgetCalls = () => widget.gen.init.mock.calls.length + (widget.gen.updateConfiguration as ReturnType<typeof vi.fn>).mock.calls.length
   manager.on('ended', () => {
     running = false
@@ -128,6 +138,7 @@ async function play(steps: Step[]): Promise<void> {
         break
       case 'disconnect':
         widget.disconnect(next.times)
+        lastTroubleAt = world.serverNow()
         break
       case 'start': {
         const record = { settled: false }
@@ -137,6 +148,7 @@ async function play(steps: Step[]): Promise<void> {
           () => (record.settled = true),
         )
         running = true
+        lastTroubleAt = world.serverNow()
         break
       }
       case 'stop':
@@ -151,6 +163,7 @@ async function play(steps: Step[]): Promise<void> {
         manager.refresh().catch(() => {})
         for (const notify of [...world.pageListeners]) notify('online')
         widget.disconnect(3)
+        lastTroubleAt = world.serverNow()
         manager.refresh().catch(() => {})
         break
       case 'answer':
@@ -175,6 +188,14 @@ async function play(steps: Step[]): Promise<void> {
         expect(widgetCalls(), 'no widget call after stop').toBe(callsAtStop)
         expect(world.requests, 'no request after stop').toBe(requestsAtStop)
       }
+    }
+    // Once the backend answers again and the widget stops dropping, the widget is connected with a valid
+    // token within one longest backoff step and one request timeout of the last trouble.
+    const quietSince = Math.max(world.lastFailureAt, lastTroubleAt)
+    if (running && world.answers.length === 0 && world.serverNow() - quietSince > BACKOFF.maxMs + REQUEST_TIMEOUT_MS + LIVENESS_MARGIN_MS) {
+      expect(manager.state, 'recovered after the last failure').toBe('active')
+      expect(widget.connected, 'the widget is connected again').toBe(true)
+      expect(expiryOf(widget.token)!, 'with a token that has not run out').toBeGreaterThan(world.serverNow())
     }
     if (running && world.healthy && manager.state !== 'starting') {
       const expiresAt = expiryOf(widget.token)
