@@ -1,5 +1,5 @@
 import { withinDeadline, type DeadlineOptions } from './clock'
-import { asWidgetTokenError, WidgetTokenError, type ErrorCode } from './errors'
+import { WidgetTokenError, type ErrorCode } from './errors'
 
 /** Why the SDK is asking for a token. */
 export type Reason =
@@ -63,25 +63,28 @@ export function createHttpSource({
   return async ({ reason, refresh, signal }) => {
     const url = refresh ? refreshEndpoint : endpoint
     const asked = `POST ${url}`
-    let response: Response
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json' },
-        // The reason lets the service tell a widget that dropped its token from tabs racing each other.
-        body: JSON.stringify({ reason }),
-        redirect: 'manual',
-        signal,
-      })
-    } catch (cause) {
+    const response = await fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      // The reason lets the service tell a widget that dropped its token from tabs racing each other.
+      body: JSON.stringify({ reason }),
+      redirect: 'manual',
+      signal,
+    }).catch((cause: unknown) => {
       throw signal.aborted ? cause : new WidgetTokenError('network', `${asked} failed${foreignOrigin(url) ? ' (another origin: CORS?)' : ''}`, { cause })
+    })
+    let body: Record<string, unknown> | undefined
+    try {
+      body = Object(JSON.parse(await response.text()))
+    } catch {
+      // Not JSON: an error page, or a login page where a token was expected.
     }
-    if (!response.ok) {
-      const serverCode = await response.text().then(JSON.parse).then(({ code }) => (typeof code == 'string' ? code : undefined), () => undefined)
-      throw statusError(asked, response, now, serverCode)
-    }
-    return parseBody(asked, await response.text())
+    if (!response.ok) throw statusError(asked, response, now, typeof body?.code == 'string' ? body.code : undefined)
+    if (!body) throw new WidgetTokenError('bad_response', `${asked} answered no JSON`)
+    const { token, expiresIn } = body
+    if (typeof token !== 'string' || token === '') throw new WidgetTokenError('bad_response', `${asked} answered no token`)
+    return { token, expiresIn: expiresIn as number | undefined }
   }
 }
 
@@ -123,18 +126,6 @@ function statusError(asked: string, { status, type, headers }: Response, now: ()
   })
 }
 
-function parseBody(asked: string, text: string): TokenResponse {
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch {
-    throw new WidgetTokenError('bad_response', `${asked} answered no JSON`)
-  }
-  const { token, expiresIn } = (body ?? {}) as Record<string, unknown>
-  if (typeof token !== 'string' || token === '') throw new WidgetTokenError('bad_response', `${asked} answered no token`)
-  return { token, expiresIn: expiresIn as number | undefined }
-}
-
 /**
  * `Retry-After` in seconds or as an HTTP date. A date is measured against the answer's own `Date`,
  * so a wrong device clock does not stretch or cut the wait. Empty or unreadable means no advice.
@@ -148,14 +139,15 @@ export function parseRetryAfter(headers: Headers, now: () => number): number | u
   return Number.isNaN(at) ? undefined : Math.max(0, at - (Number.isNaN(serverNow) ? now() : serverNow))
 }
 
-/** Runs any source under the request timeout and turns what it throws into a {@link WidgetTokenError}. */
+/**
+ * Runs any source under the request timeout. What a source throws passes through as it is: the
+ * session turns it into a {@link WidgetTokenError}.
+ */
 export function requestToken(
   fetchToken: FetchToken,
   request: Omit<TokenRequest, 'signal'>,
   options: Omit<DeadlineOptions, 'onTimeout'>,
 ): Promise<TokenResponse> {
   const onTimeout = () => new WidgetTokenError('timeout', `${options.timeoutMs} ms`)
-  return withinDeadline((signal) => fetchToken({ ...request, signal }), { ...options, onTimeout }).catch((error: unknown) => {
-    throw options.signal.aborted ? options.signal.reason : asWidgetTokenError(error)
-  })
+  return withinDeadline((signal) => fetchToken({ ...request, signal }), { ...options, onTimeout })
 }
