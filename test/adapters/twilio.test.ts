@@ -78,7 +78,7 @@ describe('twilioConversations', () => {
           const next = createTwilioServices()
           services.push(next)
           const client = new Client(token, next.options)
-          const initialized = new Promise((resolve) => client.once('initialized', resolve))
+          const initialized = new Promise<void>((resolve) => client.once('initialized', () => resolve()))
           next.connect()
           await initialized
           return client
@@ -112,7 +112,7 @@ describe('twilioConversations', () => {
           createdWith.push(token)
           const client = new Client(token, next.options)
           if (services.length > 1) return client
-          const failed = new Promise((resolve) => client.once('initFailed', resolve))
+          const failed = new Promise<void>((resolve) => client.once('initFailed', () => resolve()))
           next.deny({ atInit: true })
           await failed
           return client
