@@ -6,6 +6,8 @@ export type TwilioListener = (...args: never[]) => void
 
 /** The part of a Twilio Conversations (`@twilio/conversations` 3.x) `Client` the adapter uses. */
 export interface ConversationsClient {
+  /** `connecting`, `connected`, `disconnecting`, `disconnected`, `denied`, or `unknown` before the first. */
+  readonly connectionState: string
   updateToken(token: string): Promise<unknown>
   on(event: 'connectionStateChanged' | 'connectionError' | 'tokenAboutToExpire' | 'tokenExpired', listener: TwilioListener): unknown
   /**
@@ -63,7 +65,7 @@ export function twilioConversations({ connect, onClient }: TwilioWidgetOptions):
     const handlers: Record<string, TwilioListener> = {
       ...replayed,
       connectionError: ({ terminal }: { terminal: boolean }) => terminal && fail(),
-      connectionStateChanged: (connection: string) => connection === 'denied' && host?.disconnected(),
+      connectionStateChanged: (connection: string) => hasDropped(connection) && host?.disconnected(),
       tokenAboutToExpire: () => host?.token('schedule').catch(() => {}),
       tokenExpired: () => host?.expired(),
     }
@@ -80,6 +82,9 @@ export function twilioConversations({ connect, onClient }: TwilioWidgetOptions):
 
   // A function, so the compiler does not narrow the state across the subscription that may set it.
   const hasFailed = () => state === 'failed'
+  // Twilio: "If the token expires before you renew it, the client's connection state will change to
+  // disconnected, and you'll need to initialize a new client"; a refused token leaves it `denied`.
+  const hasDropped = (connection: string) => connection === 'disconnected' || connection === 'denied'
 
   const retire = () => {
     unsubscribe()
@@ -115,8 +120,8 @@ export function twilioConversations({ connect, onClient }: TwilioWidgetOptions):
     async apply(token, { signal }) {
       if (client && state === 'starting') await untilStarted(signal)
       if (signal.aborted) throw signal.reason
-      if (client && state === 'ready') return void (await client.updateToken(token))
-      // None yet, or one that failed to start: its replacement starts with this token.
+      if (client && state === 'ready' && !hasDropped(client.connectionState)) return void (await client.updateToken(token))
+      // None yet, one that failed to start, or one whose connection dropped: a new one starts with this token.
       if (client) retire()
       const created = await connect(token)
       ;[client, state] = [created, 'starting']

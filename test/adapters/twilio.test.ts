@@ -113,7 +113,7 @@ describe('twilioConversations', () => {
           const client = new Client(token, next.options)
           if (services.length > 1) return client
           const failed = new Promise<void>((resolve) => client.once('initFailed', () => resolve()))
-          next.deny({ atInit: true })
+          next.deny()
           await failed
           return client
         },
@@ -143,7 +143,7 @@ describe('twilioConversations', () => {
   it('replaces a client whose start was denied with one made from a fresh token', async () => {
     await manager.start()
     await vi.advanceTimersByTimeAsync(MINUTE)
-    services[0]!.deny({ atInit: true })
+    services[0]!.deny()
     await vi.advanceTimersByTimeAsync(0)
 
     expect(clients).toHaveLength(2)
@@ -172,24 +172,36 @@ describe('twilioConversations', () => {
     expect(backend.requests).toHaveLength(1)
   })
 
-  it('answers a denied connection with a fresh token at once', async () => {
+  it('answers a denied connection with a new client made from a fresh token at once', async () => {
     await startConnected()
     // Dropped a while after its token: an ordinary loss, answered at once.
     await vi.advanceTimersByTimeAsync(MINUTE)
     services[0]!.deny()
     await vi.advanceTimersByTimeAsync(0)
 
-    expect(services[0]!.tokens).toEqual([backend.issued[1]])
-    expect(clients[0]!.connectionState).toBe('connected')
+    expect(createdWith).toEqual([backend.issued[0], backend.issued[1]])
+    expect(services[0]!.tokens).toEqual([])
+    services[1]!.connect()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(clients[1]!.connectionState).toBe('connected')
   })
 
-  it('answers tokenExpired with a fresh token at once', async () => {
+  it('answers tokenExpired with a new client made from a fresh token at once, and shuts the old one down', async () => {
     await startConnected()
     // Dropped a while after its token: an ordinary loss, answered at once.
     await vi.advanceTimersByTimeAsync(MINUTE)
     services[0]!.tokenExpired()
     await vi.advanceTimersByTimeAsync(0)
-    expect(services[0]!.tokens).toEqual([backend.issued[1]])
+
+    expect(createdWith).toEqual([backend.issued[0], backend.issued[1]])
+    expect(services[0]!.tokens).toEqual([])
+    expect(clients).toHaveLength(2)
+    services[1]!.connect()
+    await vi.advanceTimersByTimeAsync(1000)
+    await manager.refresh()
+    // Planned refreshes of the new client go through updateToken again.
+    expect(services[1]!.tokens).toEqual([backend.issued[2]])
+    expect(createdWith).toHaveLength(2)
   })
 
   it('refreshes on tokenAboutToExpire as a routine refresh, not a disconnect', async () => {
@@ -204,7 +216,7 @@ describe('twilioConversations', () => {
   it('listens to nothing once stopped, and resumes with the same client on restart', async () => {
     await startConnected()
     manager.stop()
-    services[0]!.tokenExpired()
+    services[0]!.tokenAboutToExpire()
     services[0]!.fail(true)
     await vi.advanceTimersByTimeAsync(MINUTE)
     expect(backend.requests).toHaveLength(1)
@@ -214,11 +226,31 @@ describe('twilioConversations', () => {
     expect(services[0]!.tokens).toEqual([backend.issued[1]])
   })
 
+  it('starts a new client on restart when the connection dropped while stopped', async () => {
+    await startConnected()
+    manager.stop()
+    services[0]!.tokenExpired()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(backend.requests).toHaveLength(1)
+
+    await manager.start()
+    expect(createdWith).toEqual([backend.issued[0], backend.issued[1]])
+    expect(services[0]!.tokens).toEqual([])
+  })
+
+  it('answers a connection the server closed (disconnected) with a new client at once', async () => {
+    await startConnected()
+    services[0]!.close()
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(createdWith).toEqual([backend.issued[0], backend.issued[1]])
+  })
+
   it('shuts the client down when the session ends, even one that never started', async () => {
     await manager.start()
     await vi.advanceTimersByTimeAsync(MINUTE)
     backend.answer({ status: 401 })
-    services[0]!.deny({ atInit: true })
+    services[0]!.deny()
     await vi.advanceTimersByTimeAsync(0)
 
     expect(manager.state).toBe('ended')
