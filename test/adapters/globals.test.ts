@@ -8,6 +8,7 @@ import { createFakeMessenger } from '../helpers/fakes/messenger'
 import { createFakeSalesforce } from '../helpers/fakes/salesforce'
 import { createFakeZendesk } from '../helpers/fakes/zendesk'
 import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
+import { failOnReportedErrors } from '../helpers/reported'
 
 // Each adapter finds its vendor's widget where the vendor's snippet puts it, and says which global
 // it waited for when it never came.
@@ -17,6 +18,8 @@ const page = globalThis as Globals
 let backend: Backend
 let manager: TokenManager
 let errors: WidgetTokenError[]
+
+failOnReportedErrors()
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 })

@@ -4,6 +4,7 @@ import { intercomWidget, type IntercomWidgetOptions } from '../../src/adapters/i
 import { createBackend, type Backend } from '../helpers/backend'
 import { jwt } from '../helpers/jwt'
 import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
+import { failOnReportedErrors } from '../helpers/reported'
 
 // Intercom's own npm package, @intercom/messenger-js-sdk: `Intercom(settings)` stores the settings
 // in `window.intercomSettings` (which the Messenger script boots with once it loads) and installs
@@ -18,6 +19,8 @@ let manager: TokenManager
 let errors: WidgetTokenError[]
 
 const APP_ID = 'abc123'
+
+failOnReportedErrors()
 
 beforeEach(async () => {
   vi.useFakeTimers({ now: T0 })

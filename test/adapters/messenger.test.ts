@@ -3,6 +3,7 @@ import { createTokenManager, type TokenManager, type WidgetTokenError } from '..
 import type * as Messenger from '../../src/adapters/messenger'
 import { createFakeMessenger } from '../helpers/fakes/messenger'
 import { T0 } from '../helpers/setup'
+import { failOnReportedErrors } from '../helpers/reported'
 
 let manager: TokenManager
 let messenger: ReturnType<typeof createFakeMessenger>
@@ -28,6 +29,8 @@ async function create(fake = createFakeMessenger()) {
   // The adapter looks for Genesys as the first thing after start.
   await vi.advanceTimersByTimeAsync(0)
 }
+
+failOnReportedErrors()
 
 beforeEach(async () => {
   vi.resetModules()

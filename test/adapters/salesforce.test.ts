@@ -4,11 +4,14 @@ import { salesforceWidget, type SalesforceWidgetOptions } from '../../src/adapte
 import { createBackend, type Backend } from '../helpers/backend'
 import { createFakeSalesforce } from '../helpers/fakes/salesforce'
 import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
+import { failOnReportedErrors } from '../helpers/reported'
 
 let backend: Backend
 let salesforce: ReturnType<typeof createFakeSalesforce>
 let manager: TokenManager
 let errors: WidgetTokenError[]
+
+failOnReportedErrors()
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 })

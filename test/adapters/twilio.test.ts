@@ -5,6 +5,7 @@ import { twilioConversations, type ConversationsClient } from '../../src/adapter
 import { createBackend, type Backend } from '../helpers/backend'
 import { createTwilioServices } from '../helpers/fakes/twilio'
 import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
+import { failOnReportedErrors } from '../helpers/reported'
 
 // The real Conversations Client, its network services faked (see the fake for the sources).
 let backend: Backend
@@ -15,6 +16,8 @@ let clients: Client[]
 let createdWith: string[]
 let tokens: TokenEvent[]
 let errors: WidgetTokenError[]
+
+failOnReportedErrors()
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 })

@@ -4,10 +4,13 @@ import { zendeskWidget, type ZendeskCommand } from '../../src/adapters/zendesk'
 import { createBackend, type Backend } from '../helpers/backend'
 import { createFakeZendesk } from '../helpers/fakes/zendesk'
 import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
+import { failOnReportedErrors } from '../helpers/reported'
 
 let backend: Backend
 let manager: TokenManager
 let errors: WidgetTokenError[]
+
+failOnReportedErrors()
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 })
