@@ -97,6 +97,47 @@ describe('intercomWidget', () => {
     expect(throttled?.retryInMs).toBeGreaterThan(MINUTE)
   })
 
+  it('counts each update for 30 minutes exactly, and says how long the oldest still counts', async () => {
+    const Intercom = vi.fn()
+    await create({ boot: undefined, intercom: () => Intercom, updatesPer30Minutes: 1 }).start()
+    await manager.refresh()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+
+    await expect(manager.refresh()).rejects.toMatchObject({ code: 'widget_rejected', retryAfterMs: 29 * MINUTE, message: expect.stringContaining('update limit reached') })
+    await vi.advanceTimersByTimeAsync(29 * MINUTE - 1)
+    await expect(manager.refresh()).rejects.toMatchObject({ retryAfterMs: 1 })
+    await vi.advanceTimersByTimeAsync(1)
+    await manager.refresh()
+    expect(Intercom.mock.calls.map(([command]) => command)).toEqual(['boot', 'update', 'update'])
+  })
+
+  it('shuts nothing down when the session ends before the Messenger booted', async () => {
+    const Intercom = vi.fn()
+    backend.answer({ status: 401 })
+    await create({ boot: undefined, intercom: () => Intercom }).start().catch(() => {})
+    expect(Intercom).not.toHaveBeenCalled()
+  })
+
+  it('boots again after the session ended and the manager starts anew', async () => {
+    const Intercom = vi.fn()
+    await create({ boot: undefined, intercom: () => Intercom }).start()
+    backend.answer({ status: 401 })
+    await manager.refresh().catch(() => {})
+    await manager.start()
+
+    expect(Intercom.mock.calls.map(([command]) => command)).toEqual(['boot', 'shutdown', 'boot'])
+    expect(Intercom.mock.calls[2]![1]).toMatchObject({ intercom_user_jwt: backend.issued[1] })
+  })
+
+  it('shuts down nothing it cannot find when the SDK booted the Messenger', async () => {
+    const boot = vi.fn()
+    await create({ boot, intercom: () => undefined }).start()
+    backend.answer({ status: 401 })
+    await manager.refresh().catch(() => {})
+    expect(manager.state).toBe('ended')
+    expect(boot).toHaveBeenCalledTimes(1)
+  })
+
   it('refuses a token for another user and ends the Messenger session', async () => {
     const Intercom = vi.fn()
     await create({ boot: undefined, intercom: () => Intercom }).start()
@@ -106,7 +147,7 @@ describe('intercomWidget', () => {
     backend.answer({ token: jwt({ aud: APP_ID, user_id: 'visitor-2', iat, exp: iat + 1800 }) })
     await manager.refresh().catch(() => {})
 
-    expect(ended).toHaveBeenCalledWith({ error: expect.objectContaining({ code: 'widget_rejected' }) })
+    expect(ended).toHaveBeenCalledWith({ error: expect.objectContaining({ code: 'widget_rejected', message: expect.stringContaining('the token is for another user_id') }) })
     expect(Intercom.mock.calls.map(([command]) => command)).toEqual(['boot', 'shutdown'])
   })
 

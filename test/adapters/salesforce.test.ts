@@ -64,6 +64,23 @@ describe('salesforceWidget', () => {
     expect(salesforce.buttonShown).toBe(true)
   })
 
+  it('waits for the bootstrap object when Ready fired before it was there', async () => {
+    let present = false
+    manager = createTokenManager({
+      endpoint: ENDPOINT,
+      fetch: backend.fetch,
+      widget: salesforceWidget({ bootstrap: () => (present ? salesforce.bootstrap : undefined) }),
+    })
+    const started = manager.start()
+    salesforce.ready()
+    await vi.advanceTimersByTimeAsync(1000)
+    present = true
+    await vi.advanceTimersByTimeAsync(50)
+    await started
+
+    expect(salesforce.tokens).toEqual(backend.issued)
+  })
+
   it('reports a token Salesforce refuses as widget_rejected and keeps trying', async () => {
     // Salesforce checks exp against the device clock: a device three hours ahead sees every token as expired.
     backend = createBackend({ serverAheadMs: -3 * 60 * MINUTE })
@@ -73,6 +90,7 @@ describe('salesforceWidget', () => {
     await vi.advanceTimersByTimeAsync(1100)
 
     expect(errors.map((error) => error.code)).toEqual(['widget_rejected', 'widget_rejected'])
+    expect(errors[0]!.message).toContain('setIdentityToken refused the token')
     expect(salesforce.tokens).toEqual([])
     expect(manager.state).toBe('starting')
   })

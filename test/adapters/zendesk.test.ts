@@ -96,6 +96,23 @@ describe('zendeskWidget', () => {
     expect(errors.map((error) => error.code)).toEqual(Array(4).fill('widget_rejected'))
   })
 
+  it('gives failures after a successful sign-in their retries again', async () => {
+    let accepting = false
+    const zendesk = createFakeZendesk({ accept: () => accepting })
+    await start(zendesk)
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(zendesk.loginCalls).toBe(4)
+    accepting = true
+    zendesk.askForJwt()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(zendesk.signedIn).toBe(true)
+
+    accepting = false
+    zendesk.askForJwt()
+    await vi.advanceTimersByTimeAsync(60 * MINUTE)
+    expect(zendesk.loginCalls).toBe(7)
+  })
+
   it('signs the visitor out when the portal session ends', async () => {
     const zendesk = createFakeZendesk()
     await start(zendesk)
