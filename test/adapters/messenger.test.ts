@@ -100,6 +100,7 @@ describe('genesysMessenger', () => {
 
     expect(messenger.codes).toHaveLength(4)
     expect(errors.map((error) => error.code)).toEqual(Array(4).fill('widget_rejected'))
+    await expect(messenger.reAuthenticate()).rejects.toThrow('sign-in refused')
     // Each code is fetched when the refusal before it said the next try would come.
     const refusedAt = askedAt.slice(0, 3)
     expect(askedAt.slice(1)).toEqual(refusedAt.map((at, index) => at + errors[index]!.retryInMs!))
@@ -166,7 +167,7 @@ describe('genesysMessenger', () => {
   it('answers nothing from the backend once stopped', async () => {
     await create()
     manager.stop()
-    await expect(messenger.getAuthCode()).rejects.toBeDefined()
+    await expect(messenger.getAuthCode()).rejects.toThrow('signed out')
     expect(fetch).not.toHaveBeenCalled()
   })
 
@@ -175,7 +176,10 @@ describe('genesysMessenger', () => {
     messenger.publish('Auth.authError', { errorCode: 'invalid_grant' })
     manager.stop()
 
-    await expect(messenger.reAuthenticate()).rejects.toBeDefined()
+    await expect(messenger.reAuthenticate()).rejects.toThrow('sign-in refused')
+    // The Messenger's events find no session to tell.
+    messenger.publish('Auth.authError', { errorCode: 'invalid_grant' })
+    expect(errors.map((error) => error.code)).toEqual(['widget_rejected'])
   })
 
   it('retries a failed code request before answering', async () => {
