@@ -147,7 +147,7 @@ export function authCodeSource({ endpoint, fetch = (input, init) => globalThis.f
     if (!response.ok) return response
     const { expiresIn, ...code } = (await response.json().catch(() => ({}))) as AuthCode & { expiresIn?: number }
     const token = typeof code.authCode === 'string' ? JSON.stringify(code) : undefined
-    return new Response(JSON.stringify({ token, expiresIn }), { status: response.status })
+    return new Response(JSON.stringify({ token, expiresIn }))
   }
   return createHttpSource({ endpoint, refreshEndpoint: endpoint, fetch: repack })
 }

@@ -62,6 +62,27 @@ describe('genesysMessenger', () => {
     expect(messenger.codes).toEqual([{ authCode: 'code-1', redirectUri: REDIRECT_URI, codeVerifier: 'verifier' }])
   })
 
+  it('gives concurrent asks a code each: a code is redeemed once', async () => {
+    await create()
+    const codes = await Promise.all([messenger.getAuthCode(), messenger.getAuthCode()])
+
+    expect(codes.map((code) => code.authCode)).toEqual(['code-1', 'code-2'])
+  })
+
+  it('fetches codes with the page’s fetch by default', async () => {
+    vi.stubGlobal('fetch', fetch)
+    manager = createTokenManager({
+      fetchToken: authCodeSource({ endpoint: '/api/messenger/auth-code' }),
+      widget: genesysMessenger({ genesys: () => messenger.Genesys }),
+    })
+    messenger = createFakeMessenger()
+    await manager.start()
+    await vi.advanceTimersByTimeAsync(0)
+
+    await expect(messenger.getAuthCode()).resolves.toMatchObject({ authCode: 'code-1' })
+    expect(fetch).toHaveBeenCalledWith('/api/messenger/auth-code', expect.objectContaining({ method: 'POST' }))
+  })
+
   it('hands over nonce, maxAge and iss as the backend gave them', async () => {
     await create()
     const okta = { authCode: 'okta-code', redirectUri: REDIRECT_URI, nonce: 'b0b7c3c4-8c36', maxAge: 3600, iss: 'https://login.example.com' }
@@ -205,3 +226,42 @@ describe('genesysMessenger', () => {
 })
 
 const MINUTES = 5 * 60_000
+
+describe('genesysMessenger().inspect', () => {
+  const SENT_AT = T0
+  const code = (fields: Record<string, unknown>) => JSON.stringify(fields)
+  const valid = code({ authCode: 'code-1', redirectUri: REDIRECT_URI })
+
+  it.each([
+    ['not JSON', 'code-1'],
+    ['no authCode', code({ redirectUri: REDIRECT_URI })],
+    ['no redirectUri', code({ authCode: 'code-1' })],
+    ['a number for authCode', code({ authCode: 1, redirectUri: REDIRECT_URI })],
+    ['null', 'null'],
+  ])('refuses %s as malformed_token', (_, credential) => {
+    expect(() => genesysMessenger().inspect!(credential, { sentAt: SENT_AT })).toThrow(
+      expect.objectContaining({ code: 'malformed_token', message: expect.stringContaining('not an authorization code') }),
+    )
+  })
+
+  it.each([
+    [undefined, 60_000],
+    [30, 30_000],
+  ])('gives a code expiresIn %s a lifetime of %i ms from when it was asked for', (expiresIn, lifetimeMs) => {
+    expect(genesysMessenger().inspect!(valid, { sentAt: SENT_AT, expiresIn })).toEqual({
+      issuedAt: SENT_AT,
+      expiresAt: SENT_AT + lifetimeMs,
+      lifetimeMs,
+      bytes: valid.length,
+      skewMs: undefined,
+    })
+  })
+
+  it('takes its default lifetime from codeLifetimeSeconds', () => {
+    expect(genesysMessenger({ codeLifetimeSeconds: 90 }).inspect!(valid, { sentAt: SENT_AT }).lifetimeMs).toBe(90_000)
+  })
+
+  it.each([0, -5])('refuses a code whose expiresIn is %i as expired_token', (expiresIn) => {
+    expect(() => genesysMessenger().inspect!(valid, { sentAt: SENT_AT, expiresIn })).toThrow(expect.objectContaining({ code: 'expired_token' }))
+  })
+})

@@ -128,7 +128,57 @@ describe('twilioConversations', () => {
     await started
 
     expect(errors.map((error) => error.code)).toEqual(['widget_rejected'])
+    expect(errors[0]!.message).toContain('the client failed to start')
     expect(createdWith).toEqual([backend.issued[0], backend.issued[1]])
+  })
+
+  it('hands a refresh to a client that is still starting as soon as it has initialised', async () => {
+    await manager.start()
+    await vi.advanceTimersByTimeAsync(1000)
+    const refreshed = manager.refresh()
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(services[0]!.tokens).toEqual([])
+    services[0]!.connect()
+    await vi.advanceTimersByTimeAsync(1000)
+    await refreshed
+
+    expect(services[0]!.tokens).toEqual([backend.issued[1]])
+    expect(errors).toEqual([])
+  })
+
+  it('shuts down a client that arrives after the manager stopped, and never shows it to the page', async () => {
+    manager.stop()
+    let release = () => {}
+    manager = createTokenManager({
+      endpoint: ENDPOINT,
+      fetch: backend.fetch,
+      widget: twilioConversations({
+        connect: async (token) => {
+          await new Promise<void>((resolve) => (release = resolve))
+          const next = createTwilioServices()
+          services.push(next)
+          return new Client(token, next.options)
+        },
+        onClient: (client) => clients.push(client as Client),
+      }),
+    })
+    manager.start().catch(() => {})
+    await vi.advanceTimersByTimeAsync(0)
+    manager.stop()
+    release()
+    await vi.advanceTimersByTimeAsync(0)
+    services[0]!.connect()
+    await vi.advanceTimersByTimeAsync(1000)
+
+    expect(clients).toEqual([])
+    expect(services[0]!.state).toBe('disconnected')
+  })
+
+  it('shuts nothing down when the session ends before a client was made', async () => {
+    manager.stop()
+    backend.answer({ status: 401 })
+    await expect(manager.start()).rejects.toMatchObject({ code: 'unauthorized' })
+    expect(clients).toEqual([])
   })
 
   it('does not wait on a client whose connection stalls: the attempt fails and is tried again', async () => {
@@ -184,6 +234,11 @@ describe('twilioConversations', () => {
 
     expect(createdWith).toEqual([backend.issued[0], backend.issued[1]])
     expect(services[0]!.tokens).toEqual([])
+    // The old client is shut down, and nothing it says counts any more.
+    expect(services[0]!.state).toBe('disconnected')
+    services[0]!.tokenAboutToExpire()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(backend.requests).toHaveLength(2)
     services[1]!.connect()
     await vi.advanceTimersByTimeAsync(1000)
     expect(clients[1]!.connectionState).toBe('connected')
@@ -227,6 +282,21 @@ describe('twilioConversations', () => {
     await manager.start()
     expect(clients).toHaveLength(1)
     expect(services[0]!.tokens).toEqual([backend.issued[1]])
+    // Listened to again (a second on, so the next token differs).
+    await vi.advanceTimersByTimeAsync(1000)
+    services[0]!.tokenAboutToExpire()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(services[0]!.tokens).toEqual([backend.issued[1], backend.issued[2]])
+  })
+
+  it('replaces a client that failed while the manager was stopped, as a start', async () => {
+    await manager.start()
+    manager.stop()
+    services[0]!.deny()
+    await manager.start()
+
+    expect(createdWith).toEqual([backend.issued[0], backend.issued[1]])
+    expect(tokens.map((event) => event.reason)).toEqual(['start', 'start'])
   })
 
   it('starts a new client on restart when the connection dropped while stopped', async () => {
@@ -247,6 +317,16 @@ describe('twilioConversations', () => {
     await vi.advanceTimersByTimeAsync(0)
 
     expect(createdWith).toEqual([backend.issued[0], backend.issued[1]])
+  })
+
+  it('shuts a connected client down when the session ends', async () => {
+    await startConnected()
+    backend.answer({ status: 401 })
+    await manager.refresh().catch(() => {})
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(manager.state).toBe('ended')
+    expect(services[0]!.state).toBe('disconnected')
   })
 
   it('shuts the client down when the session ends, even one that never started', async () => {

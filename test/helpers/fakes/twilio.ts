@@ -81,6 +81,10 @@ export function createTwilioServices() {
     options,
     /** Tokens the Client handed its connection through `updateToken`. */
     tokens,
+    /** [twilsock] the connection's state, as the Client reads it. */
+    get state() {
+      return state
+    },
     /** [twilsock] the socket opened and the server accepted the token: `connected`, then the Client initialises. */
     connect() {
       setState('connected')
