@@ -117,11 +117,13 @@ export function twilioConversations({ connect, onClient }: TwilioWidgetOptions):
         host = undefined
       }
     },
-    async apply(token, { signal }) {
+    async apply(token, { restart, signal }) {
       if (client && state === 'starting') await untilStarted(signal)
       if (signal.aborted) throw signal.reason
-      if (client && state === 'ready' && !hasDropped(client.connectionState)) return void (await client.updateToken(token))
-      // None yet, one that failed to start, or one whose connection dropped: a new one starts with this token.
+      const connected = client && state === 'ready' && !restart && !hasDropped(client.connectionState)
+      if (connected) return void (await client!.updateToken(token))
+      // None yet, one that failed to start, or one that lost its session (it said so, or its token
+      // ran out before this one came): a new one starts with this token.
       if (client) retire()
       const created = await connect(token)
       ;[client, state] = [created, 'starting']

@@ -262,6 +262,28 @@ describe('twilioConversations', () => {
     expect(createdWith).toHaveLength(2)
   })
 
+  it('starts a new client with the first token after its own ran out while the backend failed', async () => {
+    await startConnected()
+    const expired = vi.fn()
+    manager.on('expired', expired)
+    backend.answer(...Array<{ status: number }>(10).fill({ status: 503 }))
+    await vi.advanceTimersByTimeAsync(35 * MINUTE)
+
+    expect(expired).toHaveBeenCalledTimes(1)
+    expect(createdWith).toEqual([backend.issued[0], backend.issued[1]])
+    expect(services[0]!.tokens).toEqual([])
+  })
+
+  it('announces expired when the client says its token ran out', async () => {
+    await startConnected()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    const expired = vi.fn()
+    manager.on('expired', expired)
+    services[0]!.tokenExpired()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(expired).toHaveBeenCalledTimes(1)
+  })
+
   it('refreshes on tokenAboutToExpire as a routine refresh, not a disconnect', async () => {
     await startConnected()
     services[0]!.tokenAboutToExpire()
@@ -313,6 +335,8 @@ describe('twilioConversations', () => {
 
   it('answers a connection the server closed (disconnected) with a new client at once', async () => {
     await startConnected()
+    // Dropped a while after its token: an ordinary loss, answered at once.
+    await vi.advanceTimersByTimeAsync(MINUTE)
     services[0]!.close()
     await vi.advanceTimersByTimeAsync(0)
 
