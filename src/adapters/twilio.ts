@@ -120,8 +120,7 @@ export function twilioConversations({ connect, onClient }: TwilioWidgetOptions):
     async apply(token, { restart, signal }) {
       if (client && state === 'starting') await untilStarted(signal)
       if (signal.aborted) throw signal.reason
-      const connected = client && state === 'ready' && !restart && !hasDropped(client.connectionState)
-      if (connected) return void (await client!.updateToken(token))
+      if (client && state === 'ready' && !restart && !hasDropped(client.connectionState)) return void (await client.updateToken(token))
       // None yet, one that failed to start, or one that lost its session (it said so, or its token
       // ran out before this one came): a new one starts with this token.
       if (client) retire()
