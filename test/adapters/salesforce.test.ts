@@ -132,6 +132,35 @@ describe('salesforceWidget', () => {
     expect(salesforce.buttonShown).toBe(true)
   })
 
+  it('takes the first Ready for the widget getting ready, not for a lost session', async () => {
+    const states: string[] = []
+    const started = create().start()
+    manager.on('state', ({ state }) => states.push(state))
+    salesforce.ready()
+    await vi.advanceTimersByTimeAsync(50)
+    await started
+
+    expect(states).toEqual(['active'])
+    expect(backend.requests).toHaveLength(1)
+  })
+
+  it('shows the session recovering from a reset until the new token is set', async () => {
+    await startReady()
+    await vi.advanceTimersByTimeAsync(5 * MINUTE)
+    const states: string[] = []
+    manager.on('state', ({ state }) => states.push(state))
+    backend.answer('hang')
+    salesforce.resetSession()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(manager.state).toBe('recovering')
+
+    await vi.advanceTimersByTimeAsync(10_000)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(manager.state).toBe('active')
+    expect(salesforce.buttonShown).toBe(true)
+    expect(states.at(-1)).toBe('active')
+  })
+
   it('ends the verified session with clearSession(true) when the portal session ends', async () => {
     await startReady()
     backend.answer({ status: 401 })
