@@ -123,7 +123,7 @@ export function twilioConversations({ connect, onClient }: TwilioWidgetOptions):
       if (client && state === 'ready' && !restart && !hasDropped(client.connectionState)) return void (await client.updateToken(token))
       // None yet, one that failed to start, or one that lost its session (it said so, or its token
       // ran out before this one came): a new one starts with this token.
-      if (client) retire()
+      retire()
       const created = await connect(token)
       ;[client, state] = [created, 'starting']
       if (signal.aborted) {

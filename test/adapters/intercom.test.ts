@@ -111,6 +111,14 @@ describe('intercomWidget', () => {
     expect(Intercom.mock.calls.map(([command]) => command)).toEqual(['boot', 'update', 'update'])
   })
 
+  it('says it waited for window.Intercom when the command is gone for an update', async () => {
+    await create({ intercom: () => undefined, waitMs: 100 }).start()
+    await vi.advanceTimersByTimeAsync(1000)
+    const refreshed = expect(manager.refresh()).rejects.toMatchObject({ message: expect.stringContaining('no window.Intercom after 100 ms') })
+    await vi.advanceTimersByTimeAsync(100)
+    await refreshed
+  })
+
   it('shuts nothing down when the session ends before the Messenger booted', async () => {
     const Intercom = vi.fn()
     backend.answer({ status: 401 })

@@ -138,6 +138,23 @@ describe('genesysMessenger', () => {
     await expect(messenger.reAuthenticate()).resolves.toBeUndefined()
   })
 
+  it('counts refusals from the last successful sign-in', async () => {
+    let accepting = false
+    await create(createFakeMessenger({ accept: () => accepting }))
+    const refused = messenger.signIn()
+    await vi.advanceTimersByTimeAsync(MINUTES)
+    await refused
+    expect(messenger.codes).toHaveLength(4)
+    accepting = true
+    const signedIn = messenger.signIn()
+    await vi.advanceTimersByTimeAsync(MINUTES)
+    await signedIn
+    expect(messenger.signedIn).toBe(true)
+
+    messenger.publish('Auth.authError', { errorCode: 'invalid_grant' })
+    await expect(messenger.reAuthenticate()).resolves.toBeUndefined()
+  })
+
   it('mints no code nobody asked for when the messaging service reconnects', async () => {
     await create()
     messenger.publish('MessagingService.reconnected')
