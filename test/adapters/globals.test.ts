@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createTokenManager, type TokenManager, type WidgetAdapter, type WidgetTokenError } from '../../src'
+import { createTokenManager, type FetchToken, type TokenManager, type WidgetAdapter, type WidgetTokenError } from '../../src'
 import { intercomWidget } from '../../src/adapters/intercom'
 import { salesforceWidget } from '../../src/adapters/salesforce'
 import { zendeskWidget } from '../../src/adapters/zendesk'
@@ -33,7 +33,7 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-function start(widget: WidgetAdapter, source: object = { endpoint: ENDPOINT, fetch: backend.fetch }) {
+function start(widget: WidgetAdapter, source: { fetchToken: FetchToken } | { endpoint: string; fetch: typeof globalThis.fetch } = { endpoint: ENDPOINT, fetch: backend.fetch }) {
   manager = createTokenManager({ ...source, widget, random: () => 1 })
   manager.on('error', (error) => errors.push(error))
   manager.start().catch(() => {})
@@ -107,7 +107,7 @@ describe('the vendor globals', () => {
   it('Intercom: boots through window.Intercom, and says it waited for it when it never came', async () => {
     const Intercom = vi.fn()
     page.Intercom = Intercom
-    start(intercomWidget({ settings: { app_id: 'abc123' }, audience: undefined }))
+    start(intercomWidget({ settings: { app_id: 'abc123' } }))
     await vi.advanceTimersByTimeAsync(0)
     expect(Intercom).toHaveBeenCalledWith('boot', { app_id: 'abc123', intercom_user_jwt: backend.issued[0] })
     await endSession()
