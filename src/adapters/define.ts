@@ -14,8 +14,8 @@ import type { WidgetAdapter } from './adapter'
  *       chat.on('session-lost', host.disconnected)
  *       return () => chat.off('session-lost', host.disconnected)
  *     },
- *     apply(token, { first }) {
- *       if (first) chat.start({ jwt: token })
+ *     apply(token, { first, restart }) {
+ *       if (first || restart) chat.start({ jwt: token })
  *       else chat.setToken(token)
  *     },
  *     ended: () => chat.signOut(),

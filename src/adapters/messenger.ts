@@ -1,6 +1,7 @@
 import { WidgetTokenError } from '../errors'
 import { createHttpSource, type FetchToken } from '../source'
 import type { WidgetAdapter, WidgetHost } from './adapter'
+import { waitFor } from './wait'
 
 /** What Web Messenger's `getAuthCode` resolves with; the backend's answer, passed on as it is. */
 export interface AuthCode {
@@ -33,9 +34,14 @@ export type GenesysCommand = (command: string, ...args: unknown[]) => unknown
 export interface GenesysMessengerOptions {
   /** Finds `Genesys`. Default: `window.Genesys`, the command queue of the Messenger snippet. */
   genesys?: () => GenesysCommand | undefined
+  /** How long to wait for the Messenger snippet to define `Genesys` before reporting it missing. Default 30 s. */
+  waitMs?: number
   /** How long an authorization code may be used. Default 60 s. */
   codeLifetimeSeconds?: number
-  /** Re-authentications allowed after Genesys refused codes in a row, 1 s, 2 s, 4 s… apart. Default 3. */
+  /**
+   * Re-authentications allowed after Genesys refused codes in a row; each next code waits for the
+   * manager's backoff (`retry`). Default 3.
+   */
   reAuthenticateRetries?: number
 }
 
@@ -47,8 +53,6 @@ export interface GenesysMessengerOptions {
 interface Route {
   host?: WidgetHost | undefined
   refusals: number
-  /** A re-authentication held back after refusals; a session that ends refuses it at once. */
-  held?: { timer: ReturnType<typeof setTimeout>; event: CommandEvent<AuthCode | void> } | undefined
 }
 let route: Route | undefined
 
@@ -67,6 +71,7 @@ let route: Route | undefined
  */
 export function genesysMessenger({
   genesys = () => (globalThis as { Genesys?: GenesysCommand }).Genesys,
+  waitMs = 30_000,
   codeLifetimeSeconds = 60,
   reAuthenticateRetries = 3,
 }: GenesysMessengerOptions = {}): WidgetAdapter {
@@ -77,17 +82,11 @@ export function genesysMessenger({
         route.host.token().then((credential) => event.resolve(JSON.parse(credential) as AuthCode), (error: unknown) => event.reject(error))
       })
       // The portal session is the identity provider's session here: nothing to show, Messenger asks
-      // getAuthCode for a fresh code next. Codes Genesys keeps refusing slow that loop, then end it.
-      AuthProvider.registerCommand('reAuthenticate', (event) => {
-        const { refusals } = route
-        if (!route.host || refusals > reAuthenticateRetries) return event.reject(new Error('sign-in refused'))
-        if (!refusals) return event.resolve()
-        const timer = setTimeout(() => {
-          route.held = undefined
-          event.resolve()
-        }, 500 * 2 ** refusals)
-        route.held = { timer, event }
-      })
+      // getAuthCode for a fresh code next, which waits out the backoff a refusal started. Codes
+      // Genesys keeps refusing end the loop.
+      AuthProvider.registerCommand('reAuthenticate', (event) =>
+        route.host && route.refusals <= reAuthenticateRetries ? event.resolve() : event.reject(new Error('sign-in refused')),
+      )
       AuthProvider.subscribe('Auth.authError', (error) => {
         route.refusals++
         route.host?.refused(error)
@@ -100,21 +99,18 @@ export function genesysMessenger({
     // An authorization code is redeemed once: no other tab and no second caller may get it.
     singleUse: true,
     attach(host) {
-      const api = genesys()
-      if (!api) {
-        host.refused(new WidgetTokenError('widget_unavailable', 'no window.Genesys'))
-        return () => {}
+      const attached = new AbortController()
+      const join = (api: GenesysCommand) => {
+        if (!route) register(api, (route = { refusals: 0 }))
+        route.host = host
       }
-      if (!route) register(api, (route = { refusals: 0 }))
-      const attached = route
-      attached.host = host
+      waitFor(genesys, waitMs, attached.signal, 'window.Genesys').then(
+        (api) => attached.signal.aborted || join(api),
+        (error: unknown) => attached.signal.aborted || host.refused(error),
+      )
       return () => {
-        if (attached.host !== host) return
-        attached.host = undefined
-        if (!attached.held) return
-        clearTimeout(attached.held.timer)
-        attached.held.event.reject(new Error('signed out'))
-        attached.held = undefined
+        attached.abort()
+        if (route?.host === host) route.host = undefined
       }
     },
     inspect(credential, { sentAt, expiresIn }) {
@@ -151,7 +147,7 @@ export function authCodeSource({ endpoint, fetch = (input, init) => globalThis.f
     if (!response.ok) return response
     const { expiresIn, ...code } = (await response.json().catch(() => ({}))) as AuthCode & { expiresIn?: number }
     const token = typeof code.authCode === 'string' ? JSON.stringify(code) : undefined
-    return new Response(JSON.stringify({ token, expiresIn }), { status: response.status })
+    return new Response(JSON.stringify({ token, expiresIn }))
   }
   return createHttpSource({ endpoint, refreshEndpoint: endpoint, fetch: repack })
 }

@@ -45,20 +45,16 @@ export function salesforceWidget({
   waitMs = 30_000,
   ready = false,
 }: SalesforceWidgetOptions = {}): WidgetAdapter {
-  let holdsToken = false
   return {
     audience,
     waitMs,
     attach(host) {
-      holdsToken = false
       const onReady = () => {
         ready = true
         // Ready again after a token was set: the client reset the session (a sign-out in another
-        // tab, an expiry left unanswered) and shows no button until it gets a token.
-        if (holdsToken) {
-          holdsToken = false
-          host.disconnected()
-        }
+        // tab, an expiry left unanswered) and shows no button until it gets a token. The first
+        // Ready comes while the first token is on its way, which the manager brings in all the same.
+        host.disconnected()
       }
       const onExpired = () => host.expired()
       addEventListener(READY, onReady)
@@ -75,7 +71,6 @@ export function salesforceWidget({
       if (!api.setIdentityToken({ identityTokenType: 'JWT', identityToken: token })) {
         throw new WidgetTokenError('widget_rejected', 'setIdentityToken refused the token')
       }
-      holdsToken = true
     },
     ended() {
       bootstrap()?.userVerificationAPI.clearSession(true).catch(() => {})

@@ -1,3 +1,4 @@
+import { WidgetTokenError } from '../errors'
 import type { WidgetAdapter, WidgetHost } from './adapter'
 
 /** A vendor event handler: the adapter ignores what the events carry. */
@@ -5,8 +6,15 @@ export type TwilioListener = (...args: never[]) => void
 
 /** The part of a Twilio Conversations (`@twilio/conversations` 3.x) `Client` the adapter uses. */
 export interface ConversationsClient {
+  /** `connecting`, `connected`, `disconnecting`, `disconnected`, `denied`, or `unknown` before the first. */
+  readonly connectionState: string
   updateToken(token: string): Promise<unknown>
-  on(event: 'initialized' | 'initFailed' | 'connectionStateChanged' | 'connectionError' | 'tokenAboutToExpire' | 'tokenExpired', listener: TwilioListener): unknown
+  on(event: 'connectionStateChanged' | 'connectionError' | 'tokenAboutToExpire' | 'tokenExpired', listener: TwilioListener): unknown
+  /**
+   * Subscribes and, when the event fired before, calls the listener at once with its last firing: a
+   * client from `Client.create` has initialised before the adapter sees it.
+   */
+  onWithReplay(event: 'initialized' | 'initFailed', listener: TwilioListener): unknown
   removeListener(event: string, listener: TwilioListener): unknown
   shutdown(): Promise<void> | void
 }
@@ -38,28 +46,45 @@ export function twilioConversations({ connect, onClient }: TwilioWidgetOptions):
   let unsubscribe = () => {}
 
   const subscribe = (subscribed: ConversationsClient) => {
+    // What happened before the subscription only sets the state: the next apply acts on it.
+    let replaying = true
     const fail = () => {
       state = 'failed'
       settled()
-      host?.disconnected()
+      if (!replaying) host?.disconnected()
     }
-    const handlers: Record<string, TwilioListener> = {
+    // Replayed in this order, so a client that failed to connect once and initialised later (the
+    // last thing a client does on starting) ends up ready.
+    const replayed: Record<string, TwilioListener> = {
+      initFailed: fail,
       initialized: () => {
         state = 'ready'
         settled()
       },
-      initFailed: fail,
+    }
+    const handlers: Record<string, TwilioListener> = {
+      ...replayed,
       connectionError: ({ terminal }: { terminal: boolean }) => terminal && fail(),
-      connectionStateChanged: (connection: string) => connection === 'denied' && host?.disconnected(),
+      connectionStateChanged: (connection: string) => hasDropped(connection) && host?.disconnected(),
       tokenAboutToExpire: () => host?.token('schedule').catch(() => {}),
       tokenExpired: () => host?.expired(),
     }
-    for (const event in handlers) subscribed.on(event as 'initialized', handlers[event]!)
+    for (const event in handlers) {
+      if (event in replayed) subscribed.onWithReplay(event as 'initialized', handlers[event]!)
+      else subscribed.on(event as 'tokenExpired', handlers[event]!)
+    }
+    replaying = false
     unsubscribe = () => {
       for (const event in handlers) subscribed.removeListener(event, handlers[event]!)
       unsubscribe = () => {}
     }
   }
+
+  // A function, so the compiler does not narrow the state across the subscription that may set it.
+  const hasFailed = () => state === 'failed'
+  // Twilio: "If the token expires before you renew it, the client's connection state will change to
+  // disconnected, and you'll need to initialize a new client"; a refused token leaves it `denied`.
+  const hasDropped = (connection: string) => connection === 'disconnected' || connection === 'denied'
 
   const retire = () => {
     unsubscribe()
@@ -92,12 +117,13 @@ export function twilioConversations({ connect, onClient }: TwilioWidgetOptions):
         host = undefined
       }
     },
-    async apply(token, { signal }) {
+    async apply(token, { restart, signal }) {
       if (client && state === 'starting') await untilStarted(signal)
       if (signal.aborted) throw signal.reason
-      if (client && state === 'ready') return void (await client.updateToken(token))
-      // None yet, or one that failed to start: its replacement starts with this token.
-      if (client) retire()
+      if (client && state === 'ready' && !restart && !hasDropped(client.connectionState)) return void (await client.updateToken(token))
+      // None yet, one that failed to start, or one that lost its session (it said so, or its token
+      // ran out before this one came): a new one starts with this token.
+      retire()
       const created = await connect(token)
       ;[client, state] = [created, 'starting']
       if (signal.aborted) {
@@ -106,6 +132,8 @@ export function twilioConversations({ connect, onClient }: TwilioWidgetOptions):
       }
       subscribe(created)
       onClient?.(created)
+      // Client.create resolves with a client that failed to start, too.
+      if (hasFailed()) throw new WidgetTokenError('widget_rejected', 'the client failed to start')
     },
     ended: () => retire(),
   }

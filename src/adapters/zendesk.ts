@@ -26,7 +26,10 @@ export interface ZendeskWidgetOptions {
   zE?: () => ZendeskCommand | undefined
   /** How long to wait for the snippet before reporting it missing. Default 30 s. */
   waitMs?: number
-  /** Sign-ins tried again after Zendesk reports a failed one, 1 s, 2 s, 4 s… apart. Default 3. */
+  /**
+   * Sign-ins tried again after Zendesk reports a failed one; each asks for a JWT that waits for the
+   * manager's backoff (`retry`). Default 3.
+   */
   signInRetries?: number
 }
 
@@ -34,7 +37,8 @@ export interface ZendeskWidgetOptions {
  * Zendesk Messaging with authenticated visitors. The adapter signs the visitor in with
  * `zE('messenger', 'loginUser', …)` as soon as Zendesk's snippet has loaded; Zendesk asks for a JWT
  * whenever it needs one and each time gets a fresh one from the portal backend. A failed sign-in is
- * a `widget_rejected` error and is tried again; `logoutUser` runs when the portal session ends.
+ * a `widget_rejected` error and is tried again after the manager's backoff; a snippet that never
+ * loads ends the run with `widget_unavailable`; `logoutUser` runs when the portal session ends.
  *
  * @example
  * import { zendeskWidget } from 'widget-token/zendesk'
@@ -51,7 +55,6 @@ export function zendeskWidget({
     attach(host) {
       const attached = new AbortController()
       let failures = 0
-      let retryTimer: ReturnType<typeof setTimeout> | undefined
       const signIn = (api: ZendeskCommand) =>
         api(
           'messenger',
@@ -63,18 +66,16 @@ export function zendeskWidget({
           (error) => {
             if (!error) failures = 0
             if (!error || attached.signal.aborted) return
+            // The refusal starts the manager's backoff, which the next sign-in's JWT waits out.
             host.refused(error)
-            if (failures < signInRetries) retryTimer = setTimeout(() => signIn(api), 1000 * 2 ** failures++)
+            if (failures++ < signInRetries) signIn(api)
           },
         )
       waitFor(zE, waitMs, attached.signal, 'window.zE').then(
         (api) => attached.signal.aborted || signIn(api),
         (error: unknown) => attached.signal.aborted || host.refused(error),
       )
-      return () => {
-        attached.abort()
-        clearTimeout(retryTimer)
-      }
+      return () => attached.abort()
     },
     ended() {
       zE()?.('messenger', 'logoutUser')

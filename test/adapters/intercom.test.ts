@@ -4,6 +4,7 @@ import { intercomWidget, type IntercomWidgetOptions } from '../../src/adapters/i
 import { createBackend, type Backend } from '../helpers/backend'
 import { jwt } from '../helpers/jwt'
 import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
+import { failOnReportedErrors } from '../helpers/reported'
 
 // Intercom's own npm package, @intercom/messenger-js-sdk: `Intercom(settings)` stores the settings
 // in `window.intercomSettings` (which the Messenger script boots with once it loads) and installs
@@ -18,6 +19,8 @@ let manager: TokenManager
 let errors: WidgetTokenError[]
 
 const APP_ID = 'abc123'
+
+failOnReportedErrors()
 
 beforeEach(async () => {
   vi.useFakeTimers({ now: T0 })
@@ -94,6 +97,55 @@ describe('intercomWidget', () => {
     expect(throttled?.retryInMs).toBeGreaterThan(MINUTE)
   })
 
+  it('counts each update for 30 minutes exactly, and says how long the oldest still counts', async () => {
+    const Intercom = vi.fn()
+    await create({ boot: undefined, intercom: () => Intercom, updatesPer30Minutes: 1 }).start()
+    await manager.refresh()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+
+    await expect(manager.refresh()).rejects.toMatchObject({ code: 'widget_rejected', retryAfterMs: 29 * MINUTE, message: expect.stringContaining('update limit reached') })
+    await vi.advanceTimersByTimeAsync(29 * MINUTE - 1)
+    await expect(manager.refresh()).rejects.toMatchObject({ retryAfterMs: 1 })
+    await vi.advanceTimersByTimeAsync(1)
+    await manager.refresh()
+    expect(Intercom.mock.calls.map(([command]) => command)).toEqual(['boot', 'update', 'update'])
+  })
+
+  it('says it waited for window.Intercom when the command is gone for an update', async () => {
+    await create({ intercom: () => undefined, waitMs: 100 }).start()
+    await vi.advanceTimersByTimeAsync(1000)
+    const refreshed = expect(manager.refresh()).rejects.toMatchObject({ message: expect.stringContaining('no window.Intercom after 100 ms') })
+    await vi.advanceTimersByTimeAsync(100)
+    await refreshed
+  })
+
+  it('shuts nothing down when the session ends before the Messenger booted', async () => {
+    const Intercom = vi.fn()
+    backend.answer({ status: 401 })
+    await create({ boot: undefined, intercom: () => Intercom }).start().catch(() => {})
+    expect(Intercom).not.toHaveBeenCalled()
+  })
+
+  it('boots again after the session ended and the manager starts anew', async () => {
+    const Intercom = vi.fn()
+    await create({ boot: undefined, intercom: () => Intercom }).start()
+    backend.answer({ status: 401 })
+    await manager.refresh().catch(() => {})
+    await manager.start()
+
+    expect(Intercom.mock.calls.map(([command]) => command)).toEqual(['boot', 'shutdown', 'boot'])
+    expect(Intercom.mock.calls[2]![1]).toMatchObject({ intercom_user_jwt: backend.issued[1] })
+  })
+
+  it('shuts down nothing it cannot find when the SDK booted the Messenger', async () => {
+    const boot = vi.fn()
+    await create({ boot, intercom: () => undefined }).start()
+    backend.answer({ status: 401 })
+    await manager.refresh().catch(() => {})
+    expect(manager.state).toBe('ended')
+    expect(boot).toHaveBeenCalledTimes(1)
+  })
+
   it('refuses a token for another user and ends the Messenger session', async () => {
     const Intercom = vi.fn()
     await create({ boot: undefined, intercom: () => Intercom }).start()
@@ -103,7 +155,7 @@ describe('intercomWidget', () => {
     backend.answer({ token: jwt({ aud: APP_ID, user_id: 'visitor-2', iat, exp: iat + 1800 }) })
     await manager.refresh().catch(() => {})
 
-    expect(ended).toHaveBeenCalledWith({ error: expect.objectContaining({ code: 'widget_rejected' }) })
+    expect(ended).toHaveBeenCalledWith({ error: expect.objectContaining({ code: 'widget_rejected', message: expect.stringContaining('the token is for another user_id') }) })
     expect(Intercom.mock.calls.map(([command]) => command)).toEqual(['boot', 'shutdown'])
   })
 

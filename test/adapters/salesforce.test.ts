@@ -4,11 +4,14 @@ import { salesforceWidget, type SalesforceWidgetOptions } from '../../src/adapte
 import { createBackend, type Backend } from '../helpers/backend'
 import { createFakeSalesforce } from '../helpers/fakes/salesforce'
 import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
+import { failOnReportedErrors } from '../helpers/reported'
 
 let backend: Backend
 let salesforce: ReturnType<typeof createFakeSalesforce>
 let manager: TokenManager
 let errors: WidgetTokenError[]
+
+failOnReportedErrors()
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 })
@@ -61,6 +64,23 @@ describe('salesforceWidget', () => {
     expect(salesforce.buttonShown).toBe(true)
   })
 
+  it('waits for the bootstrap object when Ready fired before it was there', async () => {
+    let present = false
+    manager = createTokenManager({
+      endpoint: ENDPOINT,
+      fetch: backend.fetch,
+      widget: salesforceWidget({ bootstrap: () => (present ? salesforce.bootstrap : undefined) }),
+    })
+    const started = manager.start()
+    salesforce.ready()
+    await vi.advanceTimersByTimeAsync(1000)
+    present = true
+    await vi.advanceTimersByTimeAsync(50)
+    await started
+
+    expect(salesforce.tokens).toEqual(backend.issued)
+  })
+
   it('reports a token Salesforce refuses as widget_rejected and keeps trying', async () => {
     // Salesforce checks exp against the device clock: a device three hours ahead sees every token as expired.
     backend = createBackend({ serverAheadMs: -3 * 60 * MINUTE })
@@ -70,6 +90,7 @@ describe('salesforceWidget', () => {
     await vi.advanceTimersByTimeAsync(1100)
 
     expect(errors.map((error) => error.code)).toEqual(['widget_rejected', 'widget_rejected'])
+    expect(errors[0]!.message).toContain('setIdentityToken refused the token')
     expect(salesforce.tokens).toEqual([])
     expect(manager.state).toBe('starting')
   })
@@ -109,6 +130,35 @@ describe('salesforceWidget', () => {
     expect(salesforce.tokens).toEqual(backend.issued)
     expect(backend.issued).toHaveLength(2)
     expect(salesforce.buttonShown).toBe(true)
+  })
+
+  it('takes the first Ready for the widget getting ready, not for a lost session', async () => {
+    const states: string[] = []
+    const started = create().start()
+    manager.on('state', ({ state }) => states.push(state))
+    salesforce.ready()
+    await vi.advanceTimersByTimeAsync(50)
+    await started
+
+    expect(states).toEqual(['active'])
+    expect(backend.requests).toHaveLength(1)
+  })
+
+  it('shows the session recovering from a reset until the new token is set', async () => {
+    await startReady()
+    await vi.advanceTimersByTimeAsync(5 * MINUTE)
+    const states: string[] = []
+    manager.on('state', ({ state }) => states.push(state))
+    backend.answer('hang')
+    salesforce.resetSession()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(manager.state).toBe('recovering')
+
+    await vi.advanceTimersByTimeAsync(10_000)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(manager.state).toBe('active')
+    expect(salesforce.buttonShown).toBe(true)
+    expect(states.at(-1)).toBe('active')
   })
 
   it('ends the verified session with clearSession(true) when the portal session ends', async () => {

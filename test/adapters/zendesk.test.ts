@@ -4,10 +4,13 @@ import { zendeskWidget, type ZendeskCommand } from '../../src/adapters/zendesk'
 import { createBackend, type Backend } from '../helpers/backend'
 import { createFakeZendesk } from '../helpers/fakes/zendesk'
 import { ENDPOINT, MINUTE, T0 } from '../helpers/setup'
+import { failOnReportedErrors } from '../helpers/reported'
 
 let backend: Backend
 let manager: TokenManager
 let errors: WidgetTokenError[]
+
+failOnReportedErrors()
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 })
@@ -68,17 +71,19 @@ describe('zendeskWidget', () => {
     expect(manager.state).toBe('ended')
   })
 
-  it('tries signing in again after a failed login, backing off', async () => {
+  it('tries signing in again after a failed login, with a JWT that waits for the manager’s backoff', async () => {
     let refusals = 1
     const zendesk = createFakeZendesk({ accept: () => refusals-- <= 0 })
     await start(zendesk)
     expect(zendesk.signedIn).toBe(false)
     expect(errors.map((error) => error.code)).toEqual(['widget_rejected'])
+    const { retryInMs } = errors[0]!
 
-    await vi.advanceTimersByTimeAsync(999)
-    expect(zendesk.loginCalls).toBe(1)
+    await vi.advanceTimersByTimeAsync(retryInMs! - 1)
+    expect(zendesk.received).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(1)
-    expect(zendesk.loginCalls).toBe(2)
+    expect(zendesk.received).toEqual(backend.issued)
+    expect(zendesk.received).toHaveLength(2)
     expect(zendesk.signedIn).toBe(true)
   })
 
@@ -89,6 +94,23 @@ describe('zendeskWidget', () => {
 
     expect(zendesk.loginCalls).toBe(4)
     expect(errors.map((error) => error.code)).toEqual(Array(4).fill('widget_rejected'))
+  })
+
+  it('gives failures after a successful sign-in their retries again', async () => {
+    let accepting = false
+    const zendesk = createFakeZendesk({ accept: () => accepting })
+    await start(zendesk)
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(zendesk.loginCalls).toBe(4)
+    accepting = true
+    zendesk.askForJwt()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(zendesk.signedIn).toBe(true)
+
+    accepting = false
+    zendesk.askForJwt()
+    await vi.advanceTimersByTimeAsync(60 * MINUTE)
+    expect(zendesk.loginCalls).toBe(7)
   })
 
   it('signs the visitor out when the portal session ends', async () => {
@@ -124,8 +146,10 @@ describe('zendeskWidget', () => {
 
     const refusing = createFakeZendesk({ accept: () => false })
     await start(refusing)
+    const loginCalls = refusing.loginCalls
     manager.stop()
     await vi.advanceTimersByTimeAsync(MINUTE)
-    expect(refusing.loginCalls).toBe(1)
+    expect(refusing.loginCalls).toBe(loginCalls)
+    expect(refusing.received).toHaveLength(1)
   })
 })

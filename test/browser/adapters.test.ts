@@ -58,8 +58,8 @@ const cases: Record<string, Case> = {
     vendor: `window.connectTwilio = (token) => {
       received.push(token)
       // A client initialises shortly after it is made, and takes new tokens from then on.
-      return { updateToken: async (next) => received.push(next), removeListener() {}, shutdown() {},
-        on: (event, listener) => event === 'initialized' && setTimeout(listener) } }`,
+      return { connectionState: 'connected', updateToken: async (next) => received.push(next), removeListener() {}, shutdown() {},
+        on() {}, onWithReplay: (event, listener) => event === 'initialized' && setTimeout(listener) } }`,
     setup: `{ endpoint: '/token', widget: WidgetToken.twilioConversations({ connect: window.connectTwilio }) }`,
     push: true,
   },

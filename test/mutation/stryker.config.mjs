@@ -1,4 +1,4 @@
-// `npm run mutate`: mutation testing of the core. A surviving mutant is a missing test or dead code;
+// `npm run mutate`: mutation testing of the core and the adapters. A surviving mutant is a missing test or dead code;
 // the ones judged equivalent are listed in test/mutation/README.md.
 import { bundleHappyDom } from './happy-dom-bundle.mjs'
 
@@ -20,6 +20,7 @@ export default {
     'src/tabs.ts',
     'src/clock.ts',
     'src/errors.ts',
+    'src/adapters/**/*.ts',
   ],
   coverageAnalysis: 'perTest',
   incremental: true,

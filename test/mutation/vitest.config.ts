@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     // happy-dom as in the main suite, loaded from one bundled file (see happy-dom-environment.ts).
     environment: './test/mutation/happy-dom-environment.ts',
-    include: ['test/*.test.ts', 'test/model/**/*.test.ts'],
+    include: ['test/*.test.ts', 'test/adapters/*.test.ts', 'test/model/**/*.test.ts'],
     env: { MODEL_RUNS: '10' },
     // These check the built package, not src/ in memory.
     exclude: ['test/package.test.ts', 'test/size.test.ts', 'test/resolution.test.ts'],

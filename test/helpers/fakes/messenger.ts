@@ -10,7 +10,7 @@ type CommandEvent = { resolve(value?: unknown): void; reject(error?: unknown): v
  * - [auth]: https://developer.genesys.cloud/commdigital/digital/webmessaging/messengersdk/SDKCommandsEvents/authPlugin
  * - [oauth]: RFC 6749 §4.1.2, an authorization code is used at most once.
  */
-export function createFakeMessenger({ accept = (_code: AuthCode): boolean => true } = {}) {
+export function createFakeMessenger({ accept = (_code: AuthCode): boolean => true, loaded = true } = {}) {
   const commands = new Map<string, (event: CommandEvent) => void>()
   const subscriptions = new Map<string, Array<(data?: unknown) => void>>()
   const calls: unknown[][] = []
@@ -54,11 +54,15 @@ export function createFakeMessenger({ accept = (_code: AuthCode): boolean => tru
   }
 
   // [configure] the deployment snippet defines `Genesys` as a command queue; the SDK it loads takes
-  // over the global with its own function.
-  let Genesys = (...args: Parameters<typeof command>) => command(...args)
+  // over the global with its own function. Before the snippet has run there is no `Genesys`.
+  let Genesys: ((...args: Parameters<typeof command>) => unknown) | undefined = loaded ? (...args) => command(...args) : undefined
   return {
     get Genesys() {
       return Genesys
+    },
+    /** The deployment snippet ran: `Genesys` is its command queue. */
+    loadSnippet() {
+      Genesys = (...args: Parameters<typeof command>) => command(...args)
     },
     /** The Messenger SDK finished loading and replaced the snippet's queue. */
     loadSdk() {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { jwtDecode } from 'jwt-decode'
 import type { ClientOptions } from '@twilio/conversations'
 
 // [twilsock] its client is a Node-style EventEmitter (`on`, `once`, `off` of a `once` listener).
@@ -10,7 +11,11 @@ const createEmitter = () => new EventEmitter()
  * `interface ClientOptions`), faked at the network's edge so the Client itself runs unchanged.
  * Sources, cited per behaviour below:
  * - [client]: the package's dist/client.js (`constructor`, `_initialize`, `updateToken`, `shutdown`);
- * - [twilsock]: the `twilsock` package's builds/lib.js (`state`, `onIncomingMessage`, `setupSocket`).
+ * - [twilsock]: the `twilsock` package's builds/lib.js (`state`, `onIncomingMessage`, `sendInit`,
+ *   `sendUpdate`, the state machine's transitions);
+ * - [overview]: https://www.twilio.com/docs/conversations/sdk-overview ("If the token expires before
+ *   you renew it, the client's connection state will change to disconnected, and you'll need to
+ *   initialize a new client"): a client that lost its connection is not brought back by `updateToken`.
  */
 export function createTwilioServices() {
   const twilsock = createEmitter()
@@ -31,9 +36,15 @@ export function createTwilioServices() {
       setState('disconnected')
       twilsock.emit('disconnected')
     },
+    // [twilsock] the server checks each token it is sent and refuses an expired one (401, error
+    // 20104): `denied`, `tokenExpired` and a terminal connectionError, and the update rejects.
+    // [overview] a dropped connection takes no token.
     async updateToken(token: string) {
       tokens.push(token)
-      if (state === 'denied') setState('connected')
+      if (state !== 'connected') return
+      if ((jwtDecode(token).exp ?? 0) * 1000 > Date.now()) return
+      refuse(true)
+      throw new Error('Authentication failed')
     },
     addPartialTelemetryEvent() {},
     // [client] `_initialize` fetches its configuration and the user's conversations over the transport.
@@ -42,6 +53,17 @@ export function createTwilioServices() {
       return { status: { code: 200 }, headers: {}, body }
     },
   })
+  const close = () => {
+    setState('disconnecting')
+    setState('disconnected')
+    twilsock.emit('disconnected')
+  }
+  // [twilsock] a token refused in reply to init or update (401/403): `denied`, and a terminal error.
+  const refuse = (expired: boolean) => {
+    setState('denied')
+    if (expired) twilsock.emit('tokenExpired')
+    twilsock.emit('connectionError', { terminal: true, message: 'Authentication failed', httpStatusCode: 401, errorCode: expired ? 20104 : 20101 })
+  }
   const notificationsClient = Object.assign(createEmitter(), { subscribe() {}, unsubscribe() {}, async updateToken() {} })
   const syncMap = Object.assign(createEmitter(), { getItems: async () => ({ items: [], hasNextPage: false }) })
   const syncClient = Object.assign(createEmitter(), { connectionState: 'connected', map: async () => syncMap, async updateToken() {} })
@@ -59,30 +81,34 @@ export function createTwilioServices() {
     options,
     /** Tokens the Client handed its connection through `updateToken`. */
     tokens,
+    /** [twilsock] the connection's state, as the Client reads it. */
+    get state() {
+      return state
+    },
     /** [twilsock] the socket opened and the server accepted the token: `connected`, then the Client initialises. */
     connect() {
       setState('connected')
       twilsock.emit('connected')
     },
-    /**
-     * [twilsock] the server refused the token (401/403 at init, or a 401 close): the state becomes
-     * `denied`; at init it also reports a terminal `connectionError`.
-     */
-    deny({ atInit = false } = {}) {
-      setState('denied')
-      if (atInit) twilsock.emit('connectionError', { terminal: true, message: 'Authentication failed', httpStatusCode: 401, errorCode: 20101 })
-    },
+    /** [twilsock] the server refused the token at init or at an update. */
+    deny: () => refuse(false),
     /** [twilsock] a connection failure; with `terminal`, twilsock stops trying. */
     fail(terminal: boolean) {
       twilsock.emit('connectionError', { terminal, message: 'Connection lost', httpStatusCode: null, errorCode: null })
     },
     /** [twilsock] the server says the token expires soon (`client_update` `token_about_to_expire`). */
     tokenAboutToExpire: () => twilsock.emit('tokenAboutToExpire'),
-    /** [twilsock] the server closed the connection with 410: the token expired. */
+    /**
+     * [twilsock] the server closed the connection with 410, the token expired: `disconnecting`, then
+     * `disconnected` once the socket has closed; [overview] the client now needs starting again.
+     */
     tokenExpired() {
-      setState('denied')
+      setState('disconnecting')
       twilsock.emit('tokenExpired')
+      close()
     },
+    /** [twilsock] the server closed the connection with 401 (a revoked token): nothing but `disconnected`. */
+    close,
   }
 }
 
