@@ -210,3 +210,46 @@ export function createSharedKeyRing({ keys, store, now, activationDelayMs }: Sha
     },
   }
 }
+
+export interface ServiceKeysOptions {
+  /** Keys from configuration; the first signs. */
+  configured: readonly SigningKeyInput[]
+  /** For a key generated when none is configured. */
+  algorithm: SigningAlgorithm
+  store: Store | undefined
+  now: () => number
+  ttlMs: number
+  activationDelayMs: number
+  warn: (message: string) => void
+}
+
+/**
+ * The key ring a service runs on: a shared one when several instances share a store, else one in
+ * this process. A store without configured keys throws at once, since generated keys would differ.
+ */
+export function openKeyRing(options: ServiceKeysOptions): Promise<KeyRing> {
+  if (options.store && options.configured.length === 0) {
+    throw new TypeError('widget-token/server: a shared store needs keys from configuration: keys generated per instance would differ')
+  }
+  const ring = loadKeyRing(options)
+  // A misconfigured key surfaces through ready(), issue() and the 500 it causes, never as an unhandled rejection.
+  ring.catch(() => {})
+  return ring
+}
+
+async function loadKeyRing({ configured, algorithm, store, now, ttlMs, activationDelayMs, warn }: ServiceKeysOptions): Promise<KeyRing> {
+  if (store) return createSharedKeyRing({ keys: await Promise.all(configured.map((input) => loadKey(input))), store, now, activationDelayMs })
+  let keys: RingKey[]
+  if (configured.length === 0) {
+    warn(
+      'widget-token/server: NO SIGNING KEYS CONFIGURED. A key was generated in memory: every restart invalidates all tokens and every instance signs with a different key. Pass keys: [{ privateKey }] in production.',
+    )
+    keys = [await generateKey(algorithm)]
+  } else {
+    keys = await Promise.all(configured.map((input) => loadKey(input)))
+    // Older configured keys may have signed tokens before a restart: publish them for one lifetime.
+    for (const key of keys.slice(1)) key.lastExpiresAt = now() + ttlMs
+    for (const key of keys.slice(1)) key.activatesAt = -1
+  }
+  return createKeyRing({ keys, now, activationDelayMs, createNext: (activatesAt) => generateKey(keys[0]!.alg, activatesAt) })
+}

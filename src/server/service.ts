@@ -1,123 +1,16 @@
-import { SignJWT, type JWK } from 'jose'
-import { createClockGuard, type ClockGuardOptions } from './clock'
-import { createKeyRing, createSharedKeyRing, generateKey, loadKey, type KeyRing, type RingKey, type SigningAlgorithm, type SigningKeyInput } from './keys'
-import { consume, createLimiter, readBodyWithin, type RateLimit } from './limits'
+import { createServiceClockGuard } from './clock-guard'
+import { openKeyRing } from './keys'
+import { consume, createLimiter, readBodyWithin } from './limits'
+import { resolveSettings, type TokenService, type TokenServiceOptions } from './options'
 import { isTokenRefusal, TokenRefusal } from './refusal'
-import { createMemoryStore, StoreUnavailableError, type Store } from './store'
+import { answer, createSigner } from './signing'
+import { createMemoryStore, StoreUnavailableError } from './store'
 
-/** Who the request is for, as the application's own session knows it. */
-export interface Authenticated {
-  /** The `sub` claim: the visitor's id at the identity provider. */
-  subject: string
-  /** Extra claims (`embeddedCxCustomer`, `routing`…). A registered one (`aud`, `exp`, `sub`…) is refused with a TypeError. */
-  claims?: Record<string, unknown> | undefined
-  /** What refreshes are de-duplicated and rate-limited by. Default: `subject`. */
-  session?: string | undefined
-}
-
-/** What the browser SDK expects from the token endpoints. */
-export interface IssuedToken {
-  token: string
-  /** Seconds the token lives from now. */
-  expiresIn: number
-}
-
-export interface TokenServiceLogger {
-  warn(message: string): void
-  error(message: string, error?: unknown): void
-}
-
-export interface TokenServiceOptions {
-  /** The `iss` claim: your backend's identifier, as registered with the widget's provider. */
-  issuer: string
-  /** The `aud` claim: the organization id. */
-  audience: string
-  /** How long each token lives. Default 900 (15 minutes). */
-  ttlSeconds?: number | undefined
-  /** Reads your session from the request (its cookie); nothing means 401. */
-  authenticate: (request: Request) => Authenticated | undefined | Promise<Authenticated | undefined>
-  /** Origins allowed to ask for tokens. Default: the origin the request was sent to. */
-  allowedOrigins?: readonly string[] | undefined
-  /** Signing keys from configuration; the first signs. Default: one generated in memory, with a warning. */
-  keys?: readonly SigningKeyInput[] | undefined
-  /** For generated keys (and rotations without a key). Default RS256. */
-  algorithm?: SigningAlgorithm | undefined
-  /** Default `/api/v1/embedded-cx`. */
-  basePath?: string | undefined
-  /** The clock guard; `false` turns it off (the host runs NTP and you accept the risk). */
-  clock?: ClockGuardOptions | false | undefined
-  /** How long verifiers may cache the JWKS (its `Cache-Control: max-age`). Default 300. */
-  jwksMaxAgeSeconds?: number | undefined
-  /** Token requests of one session within this window share one token. Default 10 (capped at a quarter of the TTL). */
-  refreshWindowSeconds?: number | undefined
-  /** Per session. Default 30 per 60 s. */
-  sessionRateLimit?: RateLimit | undefined
-  /** Per client address. Default 300 per 60 s. */
-  addressRateLimit?: RateLimit | undefined
-  /** How the client address is found. Default: the socket of a Node server (Hono, Express, Fastify). */
-  clientAddress?: ((request: Request, env: unknown) => string | undefined) | undefined
-  /** Request bodies above this are refused with 413. Default 1024. */
-  maxBodyBytes?: number | undefined
-  /** Whole encoded tokens above this are refused with 422. Default 3584 (3.5 KB). */
-  maxTokenBytes?: number | undefined
-  /**
-   * State shared by several instances (e.g. `createRedisStore`): the token each session gets within
-   * the refresh window, and the key ring's rotation schedule. Requires `keys` from configuration.
-   * Default: this process's memory.
-   */
-  store?: Store | undefined
-  /** Default: `console`. */
-  logger?: TokenServiceLogger | undefined
-  /** The clock used for `iat`, `exp` and rotations. Default `Date.now`. */
-  now?: (() => number) | undefined
-}
-
-export interface TokenService {
-  /** Web-standard handler for `POST {basePath}/token`, `POST {basePath}/token/refresh`, `GET {basePath}/jwks.json`. */
-  fetch(request: Request, env?: unknown): Promise<Response>
-  /**
-   * Signs a token for `subject` now, after the clock guard and the size check. Rejects with a
-   * {@link TokenRefusal}, or a TypeError for extra claims that would set a registered one.
-   */
-  issue(subject: string, claims?: Record<string, unknown>): Promise<IssuedToken>
-  /** The public keys, as served at `jwks.json`. */
-  jwks(): Promise<{ keys: JWK[] }>
-  /** Publishes the next key at once; it signs from `activatesAt` (after the JWKS cache lifetime). */
-  rotate(): Promise<{ kid: string; activatesAt: number }>
-  /** Resolves once the keys are loaded; rejects with a `TypeError` for a key that cannot be read. */
-  ready(): Promise<void>
-  /** Stops the clock guard's background measurements. */
-  close(): void
-}
-
-const REGISTERED = ['aud', 'iss', 'sub', 'iat', 'exp', 'nbf', 'jti']
+export type { Authenticated, IssuedToken, TokenService, TokenServiceLogger, TokenServiceOptions } from './options'
 
 function nodeSocketAddress(_request: Request, env: unknown): string | undefined {
   const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
   return incoming?.socket?.remoteAddress
-}
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new TypeError(`widget-token/server: ${name} must be a positive number`)
-  return value
-}
-
-function validate(options: TokenServiceOptions) {
-  for (const name of ['issuer', 'audience'] as const) {
-    if (typeof options[name] !== 'string' || options[name] === '') throw new TypeError(`widget-token/server: ${name} is required`)
-  }
-  if (typeof options.authenticate !== 'function') throw new TypeError('widget-token/server: authenticate(request) is required')
-  const basePath = (options.basePath ?? '/api/v1/embedded-cx').replace(/\/+$/, '')
-  if (!basePath.startsWith('/')) throw new TypeError('widget-token/server: basePath must start with "/"')
-  return {
-    basePath,
-    ttlSeconds: Math.floor(positive('ttlSeconds', options.ttlSeconds, 900)),
-    jwksMaxAgeSeconds: Math.floor(positive('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, 300)),
-    refreshWindowSeconds: positive('refreshWindowSeconds', options.refreshWindowSeconds, 10),
-    maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 1024),
-    maxTokenBytes: positive('maxTokenBytes', options.maxTokenBytes, 3584),
-  }
 }
 
 /**
@@ -139,135 +32,38 @@ function validate(options: TokenServiceOptions) {
  * ```
  */
 export function createTokenService(options: TokenServiceOptions): TokenService {
-  const settings = validate(options)
+  const settings = resolveSettings(options)
   const now = options.now ?? (() => Date.now())
   const logger = options.logger ?? console
-  const algorithm = options.algorithm ?? 'RS256'
-  const clockGuard = options.clock === false ? undefined : createGuard()
+  const warn = (message: string) => logger.warn(message)
+  const clockGuard = createServiceClockGuard(options.clock, now, warn)
   const sessionLimiter = createLimiter(options.sessionRateLimit ?? { points: 30, durationSeconds: 60 }, 'widget-token-session')
   const addressLimiter = createLimiter(options.addressRateLimit ?? { points: 300, durationSeconds: 60 }, 'widget-token-address')
   const clientAddress = options.clientAddress ?? nodeSocketAddress
   const store = options.store ?? createMemoryStore({ now })
-  if (options.store && !options.keys?.length) {
-    throw new TypeError('widget-token/server: a shared store needs keys from configuration: keys generated per instance would differ')
-  }
-  const ring = loadRing()
-  // A misconfigured key surfaces through ready(), issue() and the 500 it causes, never as an unhandled rejection.
-  ring.catch(() => {})
-  const recent = new Map<string, { issuedAt: number; issued: Promise<{ token: string; expiresAt: number }> }>()
-  const windowMs = Math.min(settings.refreshWindowSeconds * 1000, (settings.ttlSeconds * 1000) / 4)
+  const ring = openKeyRing({
+    configured: options.keys ?? [],
+    algorithm: options.algorithm ?? 'RS256',
+    store: options.store,
+    now,
+    ttlMs: settings.ttlSeconds * 1000,
+    activationDelayMs: settings.jwksMaxAgeSeconds * 1000,
+    warn,
+  })
+  const signer = createSigner({
+    issuer: options.issuer,
+    audience: options.audience,
+    ttlSeconds: settings.ttlSeconds,
+    maxTokenBytes: settings.maxTokenBytes,
+    windowMs: Math.min(settings.refreshWindowSeconds * 1000, (settings.ttlSeconds * 1000) / 4),
+    ring,
+    store,
+    checkClock: clockGuard.check,
+  })
   const routes = {
     token: `${settings.basePath}/token`,
     refresh: `${settings.basePath}/token/refresh`,
     jwks: `${settings.basePath}/jwks.json`,
-  }
-
-  function createGuard() {
-    if (options.clock === undefined) {
-      logger.warn('widget-token/server: no clock guard configured: tokens are signed whatever this host’s clock says. Pass clock: { url } (or clock: false to accept the risk).')
-      return undefined
-    }
-    return createClockGuard(options.clock as ClockGuardOptions, now)
-  }
-
-  async function loadRing(): Promise<KeyRing> {
-    const configured = options.keys ?? []
-    const activationDelayMs = settings.jwksMaxAgeSeconds * 1000
-    if (options.store) {
-      return createSharedKeyRing({ keys: await Promise.all(configured.map((input) => loadKey(input))), store: options.store, now, activationDelayMs })
-    }
-    let keys: RingKey[]
-    if (configured.length === 0) {
-      logger.warn(
-        'widget-token/server: NO SIGNING KEYS CONFIGURED. A key was generated in memory: every restart invalidates all tokens and every instance signs with a different key. Pass keys: [{ privateKey }] in production.',
-      )
-      keys = [await generateKey(algorithm)]
-    } else {
-      keys = await Promise.all(configured.map((input) => loadKey(input)))
-      // Older configured keys may have signed tokens before a restart: publish them for one lifetime.
-      for (const key of keys.slice(1)) key.lastExpiresAt = now() + settings.ttlSeconds * 1000
-      for (const key of keys.slice(1)) key.activatesAt = -1
-    }
-    return createKeyRing({
-      keys,
-      now,
-      activationDelayMs,
-      createNext: (activatesAt) => generateKey(keys[0]!.alg, activatesAt),
-    })
-  }
-
-  async function guardClock() {
-    const verdict = await clockGuard?.check()
-    if (!verdict || verdict.ok) return
-    const message =
-      verdict.reason === 'clock_drift'
-        ? `the server clock is ${Math.round(verdict.driftMs! / 1000)} s off its reference; tokens are not issued until it is corrected`
-        : 'the server clock could not be checked against its reference; tokens are not issued until it is'
-    throw new TokenRefusal(verdict.reason, 503, message, { retryAfterSeconds: verdict.retryAfterSeconds })
-  }
-
-  async function sign(at: number, subject: string, claims: Record<string, unknown> = {}) {
-    // The service alone sets these: an application's value would be a bug, and dropping it would hide one.
-    const registered = Object.keys(claims).filter((name) => REGISTERED.includes(name))
-    if (registered.length > 0) throw new TypeError(`widget-token/server: extra claims may not set ${registered.sort().join(', ')}: the service sets them`)
-    await guardClock()
-    const keyRing = await ring
-    const key = await keyRing.signingKey()
-    const iat = Math.floor(at / 1000)
-    const exp = iat + settings.ttlSeconds
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-      .setAudience(options.audience)
-      .setIssuer(options.issuer)
-      .setSubject(subject)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .setJti(globalThis.crypto.randomUUID())
-      .sign(key.privateKey)
-    const bytes = new TextEncoder().encode(token).byteLength
-    if (bytes > settings.maxTokenBytes) {
-      throw new TokenRefusal('token_too_large', 422, `the token encodes to ${bytes} bytes, over the ${settings.maxTokenBytes}-byte limit: put reference ids in the claims, not records`)
-    }
-    keyRing.signed(key, exp * 1000)
-    return { token, expiresAt: exp * 1000 }
-  }
-
-  /**
-   * Counted from the request's own instant, the one iat was taken from, so that a fresh token answers
-   * exactly ttlSeconds however long signing took, as the SDK expects; a shared one answers what is left.
-   */
-  const answer = (at: number, { token, expiresAt }: { token: string; expiresAt: number }): IssuedToken => ({
-    token,
-    expiresIn: Math.max(0, Math.ceil((expiresAt - at) / 1000)),
-  })
-
-  /**
-   * One token per session per window, across instances: each may sign, but only the first to record
-   * its token in the store hands it out; the others answer with that one.
-   */
-  async function issueShared(at: number, sessionKey: string, who: Authenticated) {
-    const key = `refresh:${sessionKey}`
-    const shared = await store.get(key)
-    if (shared) return JSON.parse(shared) as { token: string; expiresAt: number }
-    const issued = await sign(at, who.subject, who.claims)
-    if (await store.setIfAbsent(key, JSON.stringify(issued), windowMs)) return issued
-    const winner = await store.get(key)
-    return winner ? (JSON.parse(winner) as { token: string; expiresAt: number }) : issued
-  }
-
-  /** Requests of one session within the window share one signing. */
-  function issueOnce(at: number, sessionKey: string, who: Authenticated) {
-    for (const [key, entry] of recent) {
-      if (at - entry.issuedAt < windowMs) break
-      recent.delete(key)
-    }
-    const shared = recent.get(sessionKey)
-    if (shared && at - shared.issuedAt < windowMs) return shared.issued
-    const issued = issueShared(at, sessionKey, who)
-    recent.delete(sessionKey)
-    recent.set(sessionKey, { issuedAt: at, issued })
-    issued.catch(() => recent.get(sessionKey)?.issued === issued && recent.delete(sessionKey))
-    return issued
   }
 
   function checkOrigin(request: Request) {
@@ -288,9 +84,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     if (typeof who.subject !== 'string' || who.subject === '') throw new TypeError('widget-token/server: authenticate returned no subject')
     const sessionKey = await fingerprint(who.session ?? who.subject)
     await consume(sessionLimiter, sessionKey, 'session')
-    await guardClock()
+    await clockGuard.check()
     const at = now()
-    const body = answer(at, await issueOnce(at, sessionKey, who))
+    const body = answer(at, await signer.issueOnce(at, sessionKey, who))
     return Response.json(body, { headers: { 'Cache-Control': 'no-store' } })
   }
 
@@ -328,7 +124,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     async issue(subject, claims) {
       if (typeof subject !== 'string' || subject === '') throw new TypeError('widget-token/server: issue() needs a subject')
       const at = now()
-      return answer(at, await sign(at, subject, claims))
+      return answer(at, await signer.sign(at, subject, claims))
     },
     async jwks() {
       return { keys: await (await ring).published() }
@@ -340,7 +136,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       await ring
     },
     close() {
-      clockGuard?.close()
+      clockGuard.close()
     },
   }
 }

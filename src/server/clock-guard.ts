@@ -1,3 +1,5 @@
+import { TokenRefusal } from './refusal'
+
 /** What the clock guard does while it has no trustworthy measurement. */
 export type ClockUnknownPolicy = 'refuse' | 'issue'
 
@@ -150,18 +152,6 @@ export function createClockGuard(options: ClockGuardOptions, now: () => number) 
       if (!lastGood && measuring) await measuring
       return verdict()
     },
-    /** The last good measurement. */
-    get lastMeasurement() {
-      return lastGood ? { ...lastGood } : undefined
-    },
-    /** Measures now rather than on schedule. */
-    async measureNow(): Promise<void> {
-      if (!measuring) {
-        clearTimeout(timer)
-        start()
-      }
-      await measuring
-    },
     close() {
       closed = true
       clearTimeout(timer)
@@ -169,4 +159,27 @@ export function createClockGuard(options: ClockGuardOptions, now: () => number) 
   }
 }
 
-export type ClockGuard = ReturnType<typeof createClockGuard>
+/**
+ * The service's clock guard: `check()` rejects with a 503 refusal while the clock cannot be trusted.
+ * Left out of the options, there is none, and a warning says so.
+ */
+export function createServiceClockGuard(options: ClockGuardOptions | false | undefined, now: () => number, warn: (message: string) => void) {
+  if (options === undefined) {
+    warn('widget-token/server: no clock guard configured: tokens are signed whatever this host’s clock says. Pass clock: { url } (or clock: false to accept the risk).')
+  }
+  const guard = options ? createClockGuard(options, now) : undefined
+  return {
+    async check(): Promise<void> {
+      const verdict = await guard?.check()
+      if (!verdict || verdict.ok) return
+      const message =
+        verdict.reason === 'clock_drift'
+          ? `the server clock is ${Math.round(verdict.driftMs! / 1000)} s off its reference; tokens are not issued until it is corrected`
+          : 'the server clock could not be checked against its reference; tokens are not issued until it is'
+      throw new TokenRefusal(verdict.reason, 503, message, { retryAfterSeconds: verdict.retryAfterSeconds })
+    },
+    close() {
+      guard?.close()
+    },
+  }
+}

@@ -1,0 +1,116 @@
+import type { JWK } from 'jose'
+import type { ClockGuardOptions } from './clock-guard'
+import type { SigningAlgorithm, SigningKeyInput } from './keys'
+import type { RateLimit } from './limits'
+import type { Store } from './store'
+
+/** Who the request is for, as the application's own session knows it. */
+export interface Authenticated {
+  /** The `sub` claim: the visitor's id at the identity provider. */
+  subject: string
+  /** Extra claims (`embeddedCxCustomer`, `routing`…). A registered one (`aud`, `exp`, `sub`…) is refused with a TypeError. */
+  claims?: Record<string, unknown> | undefined
+  /** What refreshes are de-duplicated and rate-limited by. Default: `subject`. */
+  session?: string | undefined
+}
+
+/** What the browser SDK expects from the token endpoints. */
+export interface IssuedToken {
+  token: string
+  /** Seconds the token lives from now. */
+  expiresIn: number
+}
+
+export interface TokenServiceLogger {
+  warn(message: string): void
+  error(message: string, error?: unknown): void
+}
+
+export interface TokenServiceOptions {
+  /** The `iss` claim: your backend's identifier, as registered with the widget's provider. */
+  issuer: string
+  /** The `aud` claim: the organization id. */
+  audience: string
+  /** How long each token lives. Default 900 (15 minutes). */
+  ttlSeconds?: number | undefined
+  /** Reads your session from the request (its cookie); nothing means 401. */
+  authenticate: (request: Request) => Authenticated | undefined | Promise<Authenticated | undefined>
+  /** Origins allowed to ask for tokens. Default: the origin the request was sent to. */
+  allowedOrigins?: readonly string[] | undefined
+  /** Signing keys from configuration; the first signs. Default: one generated in memory, with a warning. */
+  keys?: readonly SigningKeyInput[] | undefined
+  /** For generated keys (and rotations without a key). Default RS256. */
+  algorithm?: SigningAlgorithm | undefined
+  /** Default `/api/v1/embedded-cx`. */
+  basePath?: string | undefined
+  /** The clock guard; `false` turns it off (the host runs NTP and you accept the risk). */
+  clock?: ClockGuardOptions | false | undefined
+  /** How long verifiers may cache the JWKS (its `Cache-Control: max-age`). Default 300. */
+  jwksMaxAgeSeconds?: number | undefined
+  /** Token requests of one session within this window share one token. Default 10 (capped at a quarter of the TTL). */
+  refreshWindowSeconds?: number | undefined
+  /** Per session. Default 30 per 60 s. */
+  sessionRateLimit?: RateLimit | undefined
+  /** Per client address. Default 300 per 60 s. */
+  addressRateLimit?: RateLimit | undefined
+  /** How the client address is found. Default: the socket of a Node server (Hono, Express, Fastify). */
+  clientAddress?: ((request: Request, env: unknown) => string | undefined) | undefined
+  /** Request bodies above this are refused with 413. Default 1024. */
+  maxBodyBytes?: number | undefined
+  /** Whole encoded tokens above this are refused with 422. Default 3584 (3.5 KB). */
+  maxTokenBytes?: number | undefined
+  /**
+   * State shared by several instances (e.g. `createRedisStore`): the token each session gets within
+   * the refresh window, and the key ring's rotation schedule. Requires `keys` from configuration.
+   * Default: this process's memory.
+   */
+  store?: Store | undefined
+  /** Default: `console`. */
+  logger?: TokenServiceLogger | undefined
+  /** The clock used for `iat`, `exp` and rotations. Default `Date.now`. */
+  now?: (() => number) | undefined
+}
+
+export interface TokenService {
+  /** Web-standard handler for `POST {basePath}/token`, `POST {basePath}/token/refresh`, `GET {basePath}/jwks.json`. */
+  fetch(request: Request, env?: unknown): Promise<Response>
+  /**
+   * Signs a token for `subject` now, after the clock guard and the size check. Rejects with a
+   * {@link TokenRefusal}, or a TypeError for extra claims that would set a registered one.
+   */
+  issue(subject: string, claims?: Record<string, unknown>): Promise<IssuedToken>
+  /** The public keys, as served at `jwks.json`. */
+  jwks(): Promise<{ keys: JWK[] }>
+  /** Publishes the next key at once; it signs from `activatesAt` (after the JWKS cache lifetime). */
+  rotate(): Promise<{ kid: string; activatesAt: number }>
+  /** Resolves once the keys are loaded; rejects with a `TypeError` for a key that cannot be read. */
+  ready(): Promise<void>
+  /** Stops the clock guard's background measurements. */
+  close(): void
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new TypeError(`widget-token/server: ${name} must be a positive number`)
+  return value
+}
+
+/** The options every part needs, checked and defaulted. */
+export function resolveSettings(options: TokenServiceOptions) {
+  for (const name of ['issuer', 'audience'] as const) {
+    if (typeof options[name] !== 'string' || options[name] === '') throw new TypeError(`widget-token/server: ${name} is required`)
+  }
+  if (typeof options.authenticate !== 'function') throw new TypeError('widget-token/server: authenticate(request) is required')
+  const basePath = (options.basePath ?? '/api/v1/embedded-cx').replace(/\/+$/, '')
+  if (!basePath.startsWith('/')) throw new TypeError('widget-token/server: basePath must start with "/"')
+  return {
+    basePath,
+    ttlSeconds: Math.floor(positive('ttlSeconds', options.ttlSeconds, 900)),
+    jwksMaxAgeSeconds: Math.floor(positive('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, 300)),
+    refreshWindowSeconds: positive('refreshWindowSeconds', options.refreshWindowSeconds, 10),
+    maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 1024),
+    maxTokenBytes: positive('maxTokenBytes', options.maxTokenBytes, 3584),
+  }
+}
+
+export type Settings = ReturnType<typeof resolveSettings>

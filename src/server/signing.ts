@@ -1,0 +1,96 @@
+import { SignJWT } from 'jose'
+import type { KeyRing } from './keys'
+import type { Authenticated, IssuedToken } from './options'
+import { TokenRefusal } from './refusal'
+import type { Store } from './store'
+
+const REGISTERED = ['aud', 'iss', 'sub', 'iat', 'exp', 'nbf', 'jti']
+
+interface Signed {
+  token: string
+  expiresAt: number
+}
+
+export interface SignerOptions {
+  issuer: string
+  audience: string
+  ttlSeconds: number
+  maxTokenBytes: number
+  /** Token requests of one session within this window share one token. */
+  windowMs: number
+  ring: Promise<KeyRing>
+  store: Store
+  /** Rejects with a refusal while the clock cannot be trusted. */
+  checkClock: () => Promise<void>
+}
+
+/**
+ * Counted from the request's own instant, the one iat was taken from, so that a fresh token answers
+ * exactly ttlSeconds however long signing took, as the SDK expects; a shared one answers what is left.
+ */
+export const answer = (at: number, { token, expiresAt }: Signed): IssuedToken => ({
+  token,
+  expiresIn: Math.max(0, Math.ceil((expiresAt - at) / 1000)),
+})
+
+/** Signs the widget's tokens, and shares one per session within the refresh window. */
+export function createSigner({ issuer, audience, ttlSeconds, maxTokenBytes, windowMs, ring, store, checkClock }: SignerOptions) {
+  const recent = new Map<string, { issuedAt: number; issued: Promise<Signed> }>()
+
+  async function sign(at: number, subject: string, claims: Record<string, unknown> = {}): Promise<Signed> {
+    // The service alone sets these: an application's value would be a bug, and dropping it would hide one.
+    const registered = Object.keys(claims).filter((name) => REGISTERED.includes(name))
+    if (registered.length > 0) throw new TypeError(`widget-token/server: extra claims may not set ${registered.sort().join(', ')}: the service sets them`)
+    await checkClock()
+    const keyRing = await ring
+    const key = await keyRing.signingKey()
+    const iat = Math.floor(at / 1000)
+    const exp = iat + ttlSeconds
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+      .setAudience(audience)
+      .setIssuer(issuer)
+      .setSubject(subject)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(globalThis.crypto.randomUUID())
+      .sign(key.privateKey)
+    const bytes = new TextEncoder().encode(token).byteLength
+    if (bytes > maxTokenBytes) {
+      throw new TokenRefusal('token_too_large', 422, `the token encodes to ${bytes} bytes, over the ${maxTokenBytes}-byte limit: put reference ids in the claims, not records`)
+    }
+    keyRing.signed(key, exp * 1000)
+    return { token, expiresAt: exp * 1000 }
+  }
+
+  /**
+   * One token per session per window, across instances: each may sign, but only the first to record
+   * its token in the store hands it out; the others answer with that one.
+   */
+  async function issueShared(at: number, sessionKey: string, who: Authenticated): Promise<Signed> {
+    const key = `refresh:${sessionKey}`
+    const shared = await store.get(key)
+    if (shared) return JSON.parse(shared) as Signed
+    const issued = await sign(at, who.subject, who.claims)
+    if (await store.setIfAbsent(key, JSON.stringify(issued), windowMs)) return issued
+    const winner = await store.get(key)
+    return winner ? (JSON.parse(winner) as Signed) : issued
+  }
+
+  /** Requests of one session within the window share one signing. */
+  function issueOnce(at: number, sessionKey: string, who: Authenticated): Promise<Signed> {
+    for (const [key, entry] of recent) {
+      if (at - entry.issuedAt < windowMs) break
+      recent.delete(key)
+    }
+    const shared = recent.get(sessionKey)
+    if (shared && at - shared.issuedAt < windowMs) return shared.issued
+    const issued = issueShared(at, sessionKey, who)
+    recent.delete(sessionKey)
+    recent.set(sessionKey, { issuedAt: at, issued })
+    issued.catch(() => recent.get(sessionKey)?.issued === issued && recent.delete(sessionKey))
+    return issued
+  }
+
+  return { sign, issueOnce }
+}
