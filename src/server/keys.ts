@@ -1,3 +1,4 @@
+import { TokenRefusal } from './refusal'
 import type { Store } from './store'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose'
 
@@ -167,6 +168,15 @@ const SCHEDULE_KEY = 'keyring:schedule'
 // The schedule outlives any rotation it describes; a year is "until replaced".
 const SCHEDULE_TTL_MS = 365 * 24 * 3600 * 1000
 
+const parseSchedule = (stored: string): ScheduleEntry[] => {
+  try {
+    const entries: unknown = JSON.parse(stored)
+    return Array.isArray(entries) ? entries.filter((entry): entry is ScheduleEntry => typeof entry?.kid === 'string' && typeof entry.activatesAt === 'number') : []
+  } catch {
+    return []
+  }
+}
+
 /**
  * A key ring for several instances: the private keys come from configuration (the same on each),
  * and which one signs from when lives in the shared store, so every instance switches at the same
@@ -174,14 +184,30 @@ const SCHEDULE_TTL_MS = 365 * 24 * 3600 * 1000
  */
 export function createSharedKeyRing({ keys, store, now, activationDelayMs }: SharedKeyRingOptions): KeyRing {
   const byKid = new Map(keys.map((key) => [key.kid, key]))
+  // What this instance last read: a schedule that vanished (a flushed store) is written back from it,
+  // so signing never moves back to a key the schedule had already left.
+  let lastKnown: ScheduleEntry[] | undefined
 
+  function known(stored: string): ScheduleEntry[] {
+    const entries = parseSchedule(stored)
+    const mine = entries.filter((entry) => byKid.has(entry.kid))
+    if (mine.length === 0) {
+      throw new TokenRefusal('keys_unavailable', 503, 'the token service has none of the keys its shared schedule names', {
+        retryAfterSeconds: 30,
+        context: { scheduled: entries.map((entry) => entry.kid), configured: [...byKid.keys()], fix: 'configure the same keys on every instance that shares the store' },
+      })
+    }
+    lastKnown = mine
+    return mine
+  }
+
+  // At most two reads and one write: another instance's schedule is taken as it is, never waited for.
   async function schedule(): Promise<ScheduleEntry[]> {
     const stored = await store.get(SCHEDULE_KEY)
-    const entries = stored ? (JSON.parse(stored) as ScheduleEntry[]).filter((entry) => byKid.has(entry.kid)) : []
-    if (entries.length > 0) return entries
-    const initial = [{ kid: keys[0]!.kid, activatesAt: 0 }]
-    if (await store.setIfAbsent(SCHEDULE_KEY, JSON.stringify(initial), SCHEDULE_TTL_MS)) return initial
-    return schedule()
+    if (stored !== undefined) return known(stored)
+    const seed = lastKnown ?? [{ kid: keys[0]!.kid, activatesAt: 0 }]
+    if (await store.setIfAbsent(SCHEDULE_KEY, JSON.stringify(seed), SCHEDULE_TTL_MS)) return (lastKnown = seed)
+    return known((await store.get(SCHEDULE_KEY)) ?? '[]')
   }
 
   const active = (entries: ScheduleEntry[]) => entries.find((entry) => entry.activatesAt <= now()) ?? entries[entries.length - 1]!

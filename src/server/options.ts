@@ -2,6 +2,7 @@ import type { JWK } from 'jose'
 import type { ClockGuardOptions } from './clock-guard'
 import type { SigningAlgorithm, SigningKeyInput } from './keys'
 import type { RateLimit } from './limits'
+import type { OperatorEvent } from './report'
 import type { Store } from './store'
 
 /** Who the request is for, as the application's own session knows it. */
@@ -65,8 +66,10 @@ export interface TokenServiceOptions {
    * Default: this process's memory.
    */
   store?: Store | undefined
-  /** Default: `console`. */
+  /** Default: `console`. Refusals an operator must see, clock alerts and store outages are logged at warn, each reason at most once a minute. */
   logger?: TokenServiceLogger | undefined
+  /** Receives every operator event as data (for metrics): refusals, clock drift, store outages. Never a token or a session id. */
+  onEvent?: ((event: OperatorEvent) => void) | undefined
   /** The clock used for `iat`, `exp` and rotations. Default `Date.now`. */
   now?: (() => number) | undefined
 }

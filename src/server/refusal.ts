@@ -9,6 +9,8 @@ export type RefusalCode =
   | 'clock_drift'
   | 'clock_unverified'
   | 'store_unavailable'
+  | 'keys_unavailable'
+  | 'bad_request'
   | 'token_too_large'
   | 'internal'
 
@@ -16,6 +18,8 @@ export interface RefusalOptions {
   /** Sent as `Retry-After`: the browser SDK waits this long before it asks again. */
   retryAfterSeconds?: number | undefined
   headers?: Record<string, string> | undefined
+  /** For the operator's log and `onEvent`, never sent to the browser: what was expected, what came. */
+  context?: Record<string, unknown> | undefined
 }
 
 /**
@@ -31,14 +35,16 @@ export class TokenRefusal extends Error {
   readonly detail: string
   readonly retryAfterSeconds: number | undefined
   readonly headers: Record<string, string>
+  readonly context: Record<string, unknown> | undefined
 
-  constructor(code: RefusalCode, status: number, detail: string, { retryAfterSeconds, headers = {} }: RefusalOptions = {}) {
+  constructor(code: RefusalCode, status: number, detail: string, { retryAfterSeconds, headers = {}, context }: RefusalOptions = {}) {
     super(`widget-token/server: ${code}: ${detail}`)
     this.code = code
     this.status = status
     this.detail = detail
     this.retryAfterSeconds = retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(retryAfterSeconds))
     this.headers = headers
+    this.context = context
   }
 
   /** The answer a browser gets. */

@@ -4,9 +4,12 @@ import { consume, createLimiter, readBodyWithin } from './limits'
 import { resolveSettings, type TokenService, type TokenServiceOptions } from './options'
 import { isTokenRefusal, TokenRefusal } from './refusal'
 import { answer, createSigner } from './signing'
+import { createReporter, createStoreWatch } from './report'
 import { createMemoryStore, StoreUnavailableError } from './store'
 
 export type { Authenticated, IssuedToken, TokenService, TokenServiceLogger, TokenServiceOptions } from './options'
+
+const LOG_INTERVAL_MS = 60_000
 
 function nodeSocketAddress(_request: Request, env: unknown): string | undefined {
   const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
@@ -36,6 +39,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const now = options.now ?? (() => Date.now())
   const logger = options.logger ?? console
   const warn = (message: string) => logger.warn(message)
+  const report = createReporter({ warn, error: (message, error) => logger.error(message, error), onEvent: options.onEvent, now, intervalMs: LOG_INTERVAL_MS })
+  const storeWatch = createStoreWatch(report, now)
   const clockGuard = createServiceClockGuard(options.clock, now, warn)
   const sessionLimiter = createLimiter(options.sessionRateLimit ?? { points: 30, durationSeconds: 60 }, 'widget-token-session')
   const addressLimiter = createLimiter(options.addressRateLimit ?? { points: 300, durationSeconds: 60 }, 'widget-token-address')
@@ -87,6 +92,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     await clockGuard.check()
     const at = now()
     const body = answer(at, await signer.issueOnce(at, sessionKey, who))
+    storeWatch.answered()
     return Response.json(body, { headers: { 'Cache-Control': 'no-store' } })
   }
 
@@ -98,6 +104,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return Response.json(body, {
       headers: { 'Cache-Control': `public, max-age=${settings.jwksMaxAgeSeconds}`, 'Access-Control-Allow-Origin': '*' },
     })
+  }
+
+  function refuse(request: Request, refusal: TokenRefusal): Response {
+    const { code, status, detail: message, context } = refusal
+    report({ type: 'refused', code, status, method: request.method, path: new URL(request.url).pathname, message, context })
+    return refusal.toResponse()
   }
 
   async function route(request: Request, env: unknown): Promise<Response> {
@@ -112,10 +124,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       try {
         return await route(request, env)
       } catch (error) {
-        if (isTokenRefusal(error)) return error.toResponse()
+        if (isTokenRefusal(error)) return refuse(request, error)
         if (error instanceof StoreUnavailableError) {
-          logger.error(`widget-token/server: ${request.method} ${new URL(request.url).pathname} refused`, error)
-          return new TokenRefusal('store_unavailable', 503, 'the token service cannot reach its shared store', { retryAfterSeconds: 5 }).toResponse()
+          storeWatch.failed(error.cause ?? error)
+          return refuse(request, new TokenRefusal('store_unavailable', 503, 'the token service cannot reach its shared store', { retryAfterSeconds: 5 }))
         }
         logger.error(`widget-token/server: ${request.method} ${new URL(request.url).pathname} failed`, error)
         return new TokenRefusal('internal', 500, 'the token service failed').toResponse()

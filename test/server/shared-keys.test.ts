@@ -1,0 +1,93 @@
+// @vitest-environment node
+import { decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createMemoryStore, createRedisStore, type SigningKeyInput, type Store, type TokenServiceOptions } from '../../src/server'
+import { createService, tokenRequest } from './helpers'
+import { connect, redisAvailable, uniquePrefix } from './redis'
+
+// The shared key ring against both stores: the memory store runs everywhere, Redis where a server answers.
+
+const STORE_COMMAND_BOUND = 500
+
+/** Fails loudly instead of spinning: a ring that loops on the store runs into this bound, not the test's time limit. */
+function bounded(store: Store): Store {
+  let calls = 0
+  const count = () => {
+    if (++calls > STORE_COMMAND_BOUND) throw new Error(`over ${STORE_COMMAND_BOUND} store commands for one test: a loop`)
+  }
+  return {
+    get: async (key) => (count(), store.get(key)),
+    set: async (key, value, ttlMs) => (count(), store.set(key, value, ttlMs)),
+    setIfAbsent: async (key, value, ttlMs) => (count(), store.setIfAbsent(key, value, ttlMs)),
+    delete: async (key) => (count(), store.delete(key)),
+    increment: async (key, ttlMs) => (count(), store.increment(key, ttlMs)),
+  }
+}
+
+const cleanup: Array<() => unknown> = []
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step()
+})
+
+let clock = Date.UTC(2026, 10, 25, 9)
+const now = () => clock
+
+const ecKey = async (): Promise<SigningKeyInput> => ({ privateKey: await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey), alg: 'ES256' })
+let [first, second, third] = [] as SigningKeyInput[]
+beforeAll(async () => {
+  ;[first, second, third] = await Promise.all([ecKey(), ecKey(), ecKey()])
+})
+
+const available = await redisAvailable()
+const backends: Array<[string, () => Promise<Store>]> = [['the memory store', async () => createMemoryStore({ now })]]
+if (available) {
+  backends.push([
+    'Redis',
+    async () => {
+      const client = connect()
+      client.on('error', () => {})
+      await client.connect()
+      cleanup.push(() => client.disconnect())
+      return createRedisStore(client, { prefix: uniquePrefix() })
+    },
+  ])
+}
+
+function instance(store: Store, options: Partial<TokenServiceOptions>) {
+  const created = createService({ store: bounded(store), now, algorithm: undefined, refreshWindowSeconds: 0.001, ...options })
+  cleanup.push(() => created.service.close())
+  return created
+}
+
+const kidOf = async (key: SigningKeyInput) => {
+  const probe = createService({ keys: [key] })
+  cleanup.push(() => probe.service.close())
+  return (await probe.service.jwks()).keys[0]!.kid!
+}
+
+describe.each(backends)('the shared key ring on %s', (_, openStore) => {
+  it('answers 503 keys_unavailable, with one log line naming the kids, when the schedule names none of its keys', async () => {
+    const store = await openStore()
+    const a = instance(store, { keys: [first!] })
+    expect((await a.service.fetch(tokenRequest())).status).toBe(200)
+    const b = instance(store, { keys: [second!, third!] })
+
+    const refused = await b.service.fetch(tokenRequest('/token', { session: 'b' }))
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('30')
+    expect(((await refused.json()) as { code: string }).code).toBe('keys_unavailable')
+    await expect(b.service.issue('visitor')).rejects.toMatchObject({ code: 'keys_unavailable', status: 503 })
+    const lines = b.logger.warn.mock.calls.map(([line]) => String(line)).filter((line) => line.includes('keys_unavailable'))
+    expect(lines).toHaveLength(1)
+    for (const key of [first!, second!, third!]) expect(lines[0]).toContain(await kidOf(key))
+    expect(b.logger.error).not.toHaveBeenCalled()
+  })
+
+  it('signs with the scheduled key when it has it among others', async () => {
+    const store = await openStore()
+    const a = instance(store, { keys: [first!] })
+    const signedByA = decodeProtectedHeader((await a.service.issue('visitor')).token).kid
+    const b = instance(store, { keys: [second!, first!] })
+    expect(decodeProtectedHeader((await b.service.issue('visitor')).token).kid).toBe(signedByA)
+  })
+})
