@@ -5,7 +5,7 @@ import { resolveSettings, type TokenService, type TokenServiceOptions } from './
 import { isTokenRefusal, TokenRefusal } from './refusal'
 import { answer, createSigner } from './signing'
 import { createReporter, createStoreWatch } from './report'
-import { createMemoryStore, StoreUnavailableError } from './store'
+import { createMemoryStore, scopeStore, StoreUnavailableError } from './store'
 
 export type { Authenticated, IssuedToken, TokenService, TokenServiceLogger, TokenServiceOptions } from './options'
 
@@ -45,11 +45,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const sessionLimiter = createLimiter(options.sessionRateLimit ?? { points: 30, durationSeconds: 60 }, 'widget-token-session')
   const addressLimiter = createLimiter(options.addressRateLimit ?? { points: 300, durationSeconds: 60 }, 'widget-token-address')
   const clientAddress = options.clientAddress ?? nodeSocketAddress
-  const store = options.store ?? createMemoryStore({ now })
+  // Services with another issuer or audience on the same store (tenants, environments) never share
+  // a refresh-window token, a key schedule or a rate-limit count.
+  const tenant = `${encodeURIComponent(options.issuer)}/${encodeURIComponent(options.audience)}:`
+  const store = scopeStore(options.store ?? createMemoryStore({ now }), tenant)
   const ring = openKeyRing({
     configured: options.keys ?? [],
     algorithm: options.algorithm ?? 'RS256',
-    store: options.store,
+    store: options.store && store,
     now,
     ttlMs: settings.ttlSeconds * 1000,
     activationDelayMs: settings.jwksMaxAgeSeconds * 1000,
@@ -81,14 +84,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   async function tokenEndpoint(request: Request, env: unknown): Promise<Response> {
     if (request.method !== 'POST') throw new TokenRefusal('method_not_allowed', 405, 'use POST', { headers: { Allow: 'POST' } })
-    await consume(addressLimiter, clientAddress(request, env) ?? 'unknown', 'address')
+    await consume(addressLimiter, tenant + (clientAddress(request, env) ?? 'unknown'), 'address')
     checkOrigin(request)
     await readBodyWithin(request, settings.maxBodyBytes)
     const who = await options.authenticate(request)
     if (!who) throw new TokenRefusal('unauthenticated', 401, 'sign in to the portal first')
     if (typeof who.subject !== 'string' || who.subject === '') throw new TypeError('widget-token/server: authenticate returned no subject')
     const sessionKey = await fingerprint(who.session ?? who.subject)
-    await consume(sessionLimiter, sessionKey, 'session')
+    await consume(sessionLimiter, tenant + sessionKey, 'session')
     await clockGuard.check()
     const at = now()
     const body = answer(at, await signer.issueOnce(at, sessionKey, who))

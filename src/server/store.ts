@@ -63,6 +63,17 @@ export function createMemoryStore({ now = () => Date.now() }: { now?: () => numb
   }
 }
 
+/** The same store seen under `namespace`: what one service writes, another with its own namespace never reads. */
+export function scopeStore(store: Store, namespace: string): Store {
+  return {
+    get: (key) => store.get(namespace + key),
+    set: (key, value, ttlMs) => store.set(namespace + key, value, ttlMs),
+    setIfAbsent: (key, value, ttlMs) => store.setIfAbsent(namespace + key, value, ttlMs),
+    delete: (key) => store.delete(namespace + key),
+    increment: (key, ttlMs) => store.increment(namespace + key, ttlMs),
+  }
+}
+
 /** The commands of an `ioredis` client the Redis store uses. */
 export interface RedisClientLike {
   get(key: string): Promise<string | null>
