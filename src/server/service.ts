@@ -10,6 +10,8 @@ import { createMemoryStore, scopeStore, StoreUnavailableError } from './store'
 export type { Authenticated, IssuedToken, TokenService, TokenServiceLogger, TokenServiceOptions } from './options'
 
 const LOG_INTERVAL_MS = 60_000
+// The widget no longer holds a token it can use: the one the refresh window holds may be that very one.
+const DROPPED: ReadonlySet<string> = new Set(['disconnect', 'expired', 'refused'])
 
 function nodeSocketAddress(_request: Request, env: unknown): string | undefined {
   const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
@@ -86,7 +88,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     if (request.method !== 'POST') throw new TokenRefusal('method_not_allowed', 405, 'use POST', { headers: { Allow: 'POST' } })
     await consume(addressLimiter, tenant + (clientAddress(request, env) ?? 'unknown'), 'address')
     checkOrigin(request)
-    await readBodyWithin(request, settings.maxBodyBytes)
+    const reason = readReason(await readBodyWithin(request, settings.maxBodyBytes))
     const who = await options.authenticate(request)
     if (!who) throw new TokenRefusal('unauthenticated', 401, 'sign in to the portal first')
     if (typeof who.subject !== 'string' || who.subject === '') throw new TypeError('widget-token/server: authenticate returned no subject')
@@ -94,7 +96,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     await consume(sessionLimiter, tenant + sessionKey, 'session')
     await clockGuard.check()
     const at = now()
-    const body = answer(at, await signer.issueOnce(at, sessionKey, who))
+    const body = answer(at, await signer.issueOnce(at, sessionKey, who, reason !== undefined && DROPPED.has(reason)))
     storeWatch.answered()
     return Response.json(body, { headers: { 'Cache-Control': 'no-store' } })
   }
@@ -154,6 +156,24 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       clockGuard.close()
     },
   }
+}
+
+/** The SDK's `{"reason":"…"}`; an empty body is a client from before reasons were sent. */
+function readReason(body: Uint8Array): string | undefined {
+  const text = new TextDecoder().decode(body)
+  if (text.trim() === '') return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new TokenRefusal('bad_request', 400, 'the body must be JSON: {"reason":"…"} or nothing')
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new TokenRefusal('bad_request', 400, 'the body must be a JSON object: {"reason":"…"}')
+  }
+  const { reason } = parsed as { reason?: unknown }
+  if (reason !== undefined && typeof reason !== 'string') throw new TokenRefusal('bad_request', 400, 'reason must be a string')
+  return reason
 }
 
 // Session ids are secrets: counters and shared stores see only their digest.

@@ -67,8 +67,13 @@ export function createSigner({ issuer, audience, ttlSeconds, maxTokenBytes, wind
    * One token per session per window, across instances: each may sign, but only the first to record
    * its token in the store hands it out; the others answer with that one.
    */
-  async function issueShared(at: number, sessionKey: string, who: Authenticated): Promise<Signed> {
+  async function issueShared(at: number, sessionKey: string, who: Authenticated, fresh: boolean): Promise<Signed> {
     const key = `refresh:${sessionKey}`
+    if (fresh) {
+      const issued = await sign(at, who.subject, who.claims)
+      await store.set(key, JSON.stringify(issued), windowMs)
+      return issued
+    }
     const shared = await store.get(key)
     if (shared) return JSON.parse(shared) as Signed
     const issued = await sign(at, who.subject, who.claims)
@@ -77,15 +82,18 @@ export function createSigner({ issuer, audience, ttlSeconds, maxTokenBytes, wind
     return winner ? (JSON.parse(winner) as Signed) : issued
   }
 
-  /** Requests of one session within the window share one signing. */
-  function issueOnce(at: number, sessionKey: string, who: Authenticated): Promise<Signed> {
+  /**
+   * Requests of one session within the window share one signing. A `fresh` one (the widget dropped
+   * or refused the token it held) gets a new token, which the window then holds in place of the old.
+   */
+  function issueOnce(at: number, sessionKey: string, who: Authenticated, fresh = false): Promise<Signed> {
     for (const [key, entry] of recent) {
       if (at - entry.issuedAt < windowMs) break
       recent.delete(key)
     }
     const shared = recent.get(sessionKey)
-    if (shared && at - shared.issuedAt < windowMs) return shared.issued
-    const issued = issueShared(at, sessionKey, who)
+    if (shared && at - shared.issuedAt < windowMs && !fresh) return shared.issued
+    const issued = issueShared(at, sessionKey, who, fresh)
     recent.delete(sessionKey)
     recent.set(sessionKey, { issuedAt: at, issued })
     issued.catch(() => recent.get(sessionKey)?.issued === issued && recent.delete(sessionKey))
