@@ -52,7 +52,7 @@ const HALF_SECOND = 500
 
 function readDateHeader(url: string, fetch: typeof globalThis.fetch) {
   const parsed = new URL(url)
-  if (parsed.protocol !== 'https:') throw new TypeError(`widget-token/server: the clock guard's url must be https: ${url}`)
+  if (parsed.protocol !== 'https:') throw new TypeError(`widget-token/server: clock.url must be an https: URL, not ${url}: a Date header read over plain http can be forged`)
   return async () => {
     const response = await fetch(parsed, { method: 'HEAD', cache: 'no-store', redirect: 'manual', signal: AbortSignal.timeout(SOURCE_TIMEOUT_MS) })
     const header = response.headers.get('date')
@@ -77,6 +77,36 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
+const MIN_INTERVAL_MS = 1_000
+
+const isUrl = (value: unknown) => {
+  try {
+    return Boolean(new URL(String(value)))
+  } catch {
+    return false
+  }
+}
+
+// A value that is not a number would turn the guard off (NaN compares false) or make it spin (0).
+function checkClockOptions(options: ClockGuardOptions) {
+  const { maxDriftMs, intervalMs, whenUnknown } = options
+  if (maxDriftMs !== undefined && !(typeof maxDriftMs === 'number' && maxDriftMs > 0 && Number.isFinite(maxDriftMs))) {
+    throw new TypeError(`widget-token/server: clock.maxDriftMs must be a positive number of milliseconds, not ${String(maxDriftMs)}: e.g. 10000 (the default)`)
+  }
+  if (intervalMs !== undefined && !(typeof intervalMs === 'number' && intervalMs >= MIN_INTERVAL_MS && Number.isFinite(intervalMs))) {
+    throw new TypeError(`widget-token/server: clock.intervalMs must be at least ${MIN_INTERVAL_MS} milliseconds, not ${String(intervalMs)}: e.g. 300000 (the default, 5 minutes)`)
+  }
+  if (whenUnknown !== undefined && whenUnknown !== 'refuse' && whenUnknown !== 'issue') {
+    throw new TypeError(`widget-token/server: clock.whenUnknown must be 'refuse' or 'issue'`)
+  }
+  for (const name of ['readTime', 'onDrift', 'onError', 'fetch'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`widget-token/server: clock.${name} must be a function, not ${typeof options[name]}`)
+  }
+  if (options.url !== undefined && !isUrl(options.url)) {
+    throw new TypeError(`widget-token/server: clock.url must be an https: URL whose Date header is authoritative, e.g. 'https://login.mypurecloud.com', not ${JSON.stringify(options.url)}`)
+  }
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 /**
@@ -84,10 +114,10 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  * corrected by half its round trip, the median kept. Requests only read the last verdict.
  */
 export function createClockGuard(options: ClockGuardOptions, now: () => number) {
+  checkClockOptions(options)
   const maxDriftMs = options.maxDriftMs ?? 10_000
   const intervalMs = options.intervalMs ?? 300_000
   const whenUnknown = options.whenUnknown ?? 'refuse'
-  if (whenUnknown !== 'refuse' && whenUnknown !== 'issue') throw new TypeError(`widget-token/server: clock.whenUnknown must be 'refuse' or 'issue'`)
   const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   const read = options.readTime ?? (options.url ? readDateHeader(options.url, fetchFn) : undefined)
   if (!read) throw new TypeError('widget-token/server: the clock guard needs a url or readTime')
@@ -166,6 +196,9 @@ export function createClockGuard(options: ClockGuardOptions, now: () => number) 
 export function createServiceClockGuard(options: ClockGuardOptions | false | undefined, now: () => number, warn: (message: string) => void) {
   if (options === undefined) {
     warn('widget-token/server: no clock guard configured: tokens are signed whatever this host’s clock says. Pass clock: { url } (or clock: false to accept the risk).')
+  }
+  if (options !== undefined && options !== false && (typeof options !== 'object' || options === null)) {
+    throw new TypeError("widget-token/server: clock must be { url } or { readTime }, or false to turn the guard off, e.g. clock: { url: 'https://login.mypurecloud.com' }")
   }
   const guard = options ? createClockGuard(options, now) : undefined
   return {

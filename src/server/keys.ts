@@ -42,10 +42,10 @@ const publicPart = (jwk: JWK): JWK => {
 const isCryptoKey = (value: unknown): value is CryptoKey =>
   typeof value === 'object' && value !== null && 'algorithm' in value && 'type' in value && 'extractable' in value
 
-async function toPublicJwk(input: SigningKeyInput): Promise<JWK> {
+async function toPublicJwk(input: SigningKeyInput, name: string): Promise<JWK> {
   if (input.publicKey) return publicPart(isCryptoKey(input.publicKey) ? await exportJWK(input.publicKey) : input.publicKey)
   if (isCryptoKey(input.privateKey)) {
-    if (!input.privateKey.extractable) throw new TypeError('widget-token/server: a non-extractable CryptoKey needs its publicKey beside it')
+    if (!input.privateKey.extractable) throw new TypeError(`widget-token/server: ${name} is a non-extractable CryptoKey: pass its publicKey beside it`)
     return publicPart(await exportJWK(input.privateKey))
   }
   if (typeof input.privateKey === 'string') {
@@ -55,36 +55,67 @@ async function toPublicJwk(input: SigningKeyInput): Promise<JWK> {
   return publicPart(input.privateKey)
 }
 
-async function toPrivateKey(input: SigningKeyInput, alg: SigningAlgorithm): Promise<CryptoKey> {
+async function toPrivateKey(input: SigningKeyInput, alg: SigningAlgorithm, name: string): Promise<CryptoKey> {
   if (isCryptoKey(input.privateKey)) return input.privateKey
   if (typeof input.privateKey === 'string') return importPKCS8(input.privateKey, alg)
-  if (typeof input.privateKey.d !== 'string') throw new TypeError('widget-token/server: the signing JWK has no private part ("d")')
+  if (typeof input.privateKey.d !== 'string') throw new TypeError(`widget-token/server: ${name} is a public JWK (no "d"): pass the private JWK; the service publishes the public half itself`)
   return (await importJWK(input.privateKey, alg)) as CryptoKey
 }
 
-/** Turns a configured key into one the ring can sign with; bad input throws a `TypeError`. */
-export async function loadKey(input: SigningKeyInput, activatesAt = 0): Promise<RingKey> {
+const TO_PKCS8 = 'convert it once with `openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pkcs8.pem` and pass that'
+const PEM_MISTAKES: Array<[RegExp, string]> = [
+  [/-----BEGIN RSA PRIVATE KEY-----/, `is a PKCS#1 PEM (BEGIN RSA PRIVATE KEY); keys are read as PKCS#8 (BEGIN PRIVATE KEY): ${TO_PKCS8}`],
+  [/-----BEGIN EC PRIVATE KEY-----/, `is a SEC1 PEM (BEGIN EC PRIVATE KEY); keys are read as PKCS#8 (BEGIN PRIVATE KEY): ${TO_PKCS8}`],
+  [/-----BEGIN ENCRYPTED PRIVATE KEY-----/, 'is encrypted: decrypt it with `openssl pkcs8 -in key.pem -out key.pkcs8.pem` and keep that in your secret store'],
+  [/-----BEGIN (RSA )?PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/, 'is a public key: pass the private key (BEGIN PRIVATE KEY); the service publishes the public half itself'],
+]
+
+/** Configuration mistakes jose would only call "not PKCS#8", told with their fix. */
+function checkPem(pem: string, name: string) {
+  for (const [pattern, advice] of PEM_MISTAKES) if (pattern.test(pem)) throw new TypeError(`widget-token/server: ${name} ${advice}`)
+  if (!pem.includes('-----BEGIN') && !/\s/.test(pem.trim()) && /[/\\]|\.(pem|key)$/.test(pem)) {
+    throw new TypeError(`widget-token/server: ${name} looks like a file path, not a key: pass the file's contents, readFileSync('${pem}', 'utf8')`)
+  }
+}
+
+/** Turns a configured key into one the ring can sign with; bad input throws a `TypeError` naming it. */
+export async function loadKey(input: SigningKeyInput, { name = 'the signing key', activatesAt = 0 } = {}): Promise<RingKey> {
   const declared = input.alg ?? (typeof input.privateKey === 'object' && !isCryptoKey(input.privateKey) ? input.privateKey.alg : undefined)
   const alg = (declared ?? 'RS256') as SigningAlgorithm
-  if (alg !== 'RS256' && alg !== 'ES256') throw new TypeError(`widget-token/server: unsupported signing algorithm ${String(alg)}: use RS256 or ES256`)
+  if (alg !== 'RS256' && alg !== 'ES256') throw new TypeError(`widget-token/server: ${name} has the algorithm ${String(alg)}: use RS256 or ES256`)
+  if (typeof input.privateKey === 'string') checkPem(input.privateKey, name)
   let privateKey: CryptoKey
   let publicJwk: JWK
   try {
-    privateKey = await toPrivateKey(input, alg)
-    publicJwk = await toPublicJwk({ ...input, alg })
+    privateKey = await toPrivateKey(input, alg, name)
+    publicJwk = await toPublicJwk({ ...input, alg }, name)
   } catch (error) {
-    if (error instanceof TypeError) throw error
-    throw new TypeError(`widget-token/server: the ${alg} signing key could not be read`, { cause: error })
+    if (error instanceof TypeError && error.message.startsWith('widget-token/server:')) throw error
+    throw new TypeError(`widget-token/server: ${name}: the ${alg} signing key could not be read (${(error as Error).message})`, { cause: error })
   }
   const kid = input.kid ?? (await calculateJwkThumbprint(publicJwk))
   return { kid, alg, privateKey, jwk: { ...publicJwk, kid, alg, use: 'sig' }, activatesAt, lastExpiresAt: 0 }
 }
 
+/** Every configured key has a private part to read; checked when the service is created. */
+export function checkKeyInputs(keys: unknown): asserts keys is readonly SigningKeyInput[] | undefined {
+  if (keys === undefined) return
+  if (!Array.isArray(keys)) throw new TypeError('widget-token/server: keys must be an array, the signing key first: keys: [{ privateKey }]')
+  keys.forEach((input: unknown, index) => {
+    const privateKey = (input as Partial<SigningKeyInput> | null)?.privateKey
+    if (typeof privateKey !== 'string' && (typeof privateKey !== 'object' || privateKey === null)) {
+      throw new TypeError(`widget-token/server: keys[${index}].privateKey is required: a PKCS#8 PEM, a private JWK or a CryptoKey`)
+    }
+  })
+}
+
 /** A fresh key pair held only in this process's memory. */
 export async function generateKey(alg: SigningAlgorithm, activatesAt = 0): Promise<RingKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg)
-  return loadKey({ privateKey, publicKey, alg }, activatesAt)
+  return loadKey({ privateKey, publicKey, alg }, { activatesAt })
 }
+
+const loadKeys = (inputs: readonly SigningKeyInput[]) => Promise.all(inputs.map((input, index) => loadKey(input, { name: `keys[${index}]` })))
 
 export interface KeyRingOptions {
   keys: RingKey[]
@@ -254,6 +285,7 @@ export interface ServiceKeysOptions {
  * this process. A store without configured keys throws at once, since generated keys would differ.
  */
 export function openKeyRing(options: ServiceKeysOptions): Promise<KeyRing> {
+  checkKeyInputs(options.configured)
   if (options.store && options.configured.length === 0) {
     throw new TypeError('widget-token/server: a shared store needs keys from configuration: keys generated per instance would differ')
   }
@@ -264,7 +296,7 @@ export function openKeyRing(options: ServiceKeysOptions): Promise<KeyRing> {
 }
 
 async function loadKeyRing({ configured, algorithm, store, now, ttlMs, activationDelayMs, warn }: ServiceKeysOptions): Promise<KeyRing> {
-  if (store) return createSharedKeyRing({ keys: await Promise.all(configured.map((input) => loadKey(input))), store, now, activationDelayMs })
+  if (store) return createSharedKeyRing({ keys: await loadKeys(configured), store, now, activationDelayMs })
   let keys: RingKey[]
   if (configured.length === 0) {
     warn(
@@ -272,7 +304,7 @@ async function loadKeyRing({ configured, algorithm, store, now, ttlMs, activatio
     )
     keys = [await generateKey(algorithm)]
   } else {
-    keys = await Promise.all(configured.map((input) => loadKey(input)))
+    keys = await loadKeys(configured)
     // Older configured keys may have signed tokens before a restart: publish them for one lifetime.
     for (const key of keys.slice(1)) key.lastExpiresAt = now() + ttlMs
     for (const key of keys.slice(1)) key.activatesAt = -1

@@ -6,13 +6,20 @@ import { StoreUnavailableError } from './store'
 /** `points` requests per `durationSeconds`, counted in this process; or a limiter of your own (e.g. Redis). */
 export type RateLimit = { points: number; durationSeconds: number } | { limiter: RateLimiterAbstract } | false
 
-export function createLimiter(limit: RateLimit, keyPrefix: string): RateLimiterAbstract | undefined {
+export function createLimiter(limit: RateLimit, name: string, keyPrefix: string): RateLimiterAbstract | undefined {
   if (limit === false) return undefined
-  if ('limiter' in limit) return limit.limiter
-  if (!(limit.points > 0) || !(limit.durationSeconds > 0)) {
-    throw new TypeError(`widget-token/server: rate limit "${keyPrefix}" needs positive points and durationSeconds`)
+  if (typeof limit !== 'object' || limit === null) {
+    throw new TypeError(`widget-token/server: ${name} must be { points, durationSeconds }, { limiter } or false, not ${typeof limit}`)
   }
-  return new RateLimiterMemory({ keyPrefix, points: limit.points, duration: limit.durationSeconds })
+  if ('limiter' in limit) {
+    if (typeof limit.limiter?.consume !== 'function') throw new TypeError(`widget-token/server: ${name}.limiter must be a rate-limiter-flexible limiter`)
+    return limit.limiter
+  }
+  const { points, durationSeconds } = limit
+  if (!(points > 0) || !(durationSeconds > 0) || !Number.isFinite(points) || !Number.isFinite(durationSeconds)) {
+    throw new TypeError(`widget-token/server: ${name} needs positive points and durationSeconds, e.g. { points: 30, durationSeconds: 60 }`)
+  }
+  return new RateLimiterMemory({ keyPrefix, points, duration: durationSeconds })
 }
 
 /** Counts one request against `key`; over the limit, a 429 the SDK retries after `Retry-After`. */

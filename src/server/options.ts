@@ -92,22 +92,69 @@ export interface TokenService {
   close(): void
 }
 
+const show = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' ? String(value) : typeof value)
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new TypeError(`widget-token/server: ${name} must be a positive number`)
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new TypeError(`widget-token/server: ${name} must be a positive number, not ${show(value)}: leave it out for the default, ${fallback}`)
+  }
   return value
+}
+
+function optionalFunction(name: string, value: unknown) {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`widget-token/server: ${name} must be a function, not ${show(value)}`)
+}
+
+function hasMethods(value: unknown, names: readonly string[]): boolean {
+  return typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function')
+}
+
+function checkOrigins(origins: unknown) {
+  if (origins === undefined) return
+  if (!Array.isArray(origins)) throw new TypeError(`widget-token/server: allowedOrigins must be an array of origins, e.g. ['https://portal.example.com']`)
+  origins.forEach((origin: unknown, index) => {
+    let canonical: string | undefined
+    try {
+      canonical = new URL(String(origin)).origin
+    } catch {}
+    if (typeof origin !== 'string' || canonical !== origin) {
+      const hint = canonical && canonical !== 'null' ? `: write ${JSON.stringify(canonical)}` : ", e.g. 'https://portal.example.com'"
+      throw new TypeError(`widget-token/server: allowedOrigins[${index}] must be an origin (scheme, host and port, no path), not ${show(origin)}${hint}`)
+    }
+  })
+}
+
+function checkCollaborators(options: TokenServiceOptions) {
+  if (options.store !== undefined && !hasMethods(options.store, ['get', 'set', 'setIfAbsent', 'delete', 'increment'])) {
+    throw new TypeError('widget-token/server: store must have get, set, setIfAbsent, delete and increment: use createRedisStore(client) or createMemoryStore()')
+  }
+  if (options.logger !== undefined && !hasMethods(options.logger, ['warn', 'error'])) {
+    throw new TypeError('widget-token/server: logger must have warn(message) and error(message, error), e.g. console or a pino logger')
+  }
+  if (options.algorithm !== undefined && options.algorithm !== 'RS256' && options.algorithm !== 'ES256') {
+    throw new TypeError(`widget-token/server: algorithm must be 'RS256' or 'ES256', not ${show(options.algorithm)}`)
+  }
+  for (const name of ['clientAddress', 'now', 'onEvent'] as const) optionalFunction(name, options[name])
+  checkOrigins(options.allowedOrigins)
+}
+
+const REQUIRED = {
+  issuer: "the iss your widget's provider knows your backend by, e.g. 'enterprise-portal-auth'",
+  audience: 'the aud: your organization id at the widget’s provider',
 }
 
 /** The options every part needs, checked and defaulted. */
 export function resolveSettings(options: TokenServiceOptions) {
   for (const name of ['issuer', 'audience'] as const) {
-    if (typeof options[name] !== 'string' || options[name] === '') throw new TypeError(`widget-token/server: ${name} is required`)
+    if (typeof options[name] !== 'string' || options[name] === '') throw new TypeError(`widget-token/server: ${name} is required: ${REQUIRED[name]}`)
   }
-  if (typeof options.authenticate !== 'function') throw new TypeError('widget-token/server: authenticate(request) is required')
-  const basePath = (options.basePath ?? '/api/v1/embedded-cx').replace(/\/+$/, '')
-  if (!basePath.startsWith('/')) throw new TypeError('widget-token/server: basePath must start with "/"')
+  if (typeof options.authenticate !== 'function') throw new TypeError('widget-token/server: authenticate(request) is required: it reads your session and returns { subject }')
+  const basePath = options.basePath ?? '/api/v1/embedded-cx'
+  if (typeof basePath !== 'string' || !basePath.startsWith('/')) throw new TypeError(`widget-token/server: basePath must start with "/", not ${show(basePath)}`)
+  checkCollaborators(options)
   return {
-    basePath,
+    basePath: basePath.replace(/\/+$/, ''),
     ttlSeconds: Math.floor(positive('ttlSeconds', options.ttlSeconds, 900)),
     jwksMaxAgeSeconds: Math.floor(positive('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, 300)),
     refreshWindowSeconds: positive('refreshWindowSeconds', options.refreshWindowSeconds, 10),

@@ -44,8 +44,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const report = createReporter({ warn, error: (message, error) => logger.error(message, error), onEvent: options.onEvent, now, intervalMs: LOG_INTERVAL_MS })
   const storeWatch = createStoreWatch(report, now)
   const clockGuard = createServiceClockGuard(options.clock, now, warn)
-  const sessionLimiter = createLimiter(options.sessionRateLimit ?? { points: 30, durationSeconds: 60 }, 'widget-token-session')
-  const addressLimiter = createLimiter(options.addressRateLimit ?? { points: 300, durationSeconds: 60 }, 'widget-token-address')
+  const sessionLimiter = createLimiter(options.sessionRateLimit ?? { points: 30, durationSeconds: 60 }, 'sessionRateLimit', 'widget-token-session')
+  const addressLimiter = createLimiter(options.addressRateLimit ?? { points: 300, durationSeconds: 60 }, 'addressRateLimit', 'widget-token-address')
   const clientAddress = options.clientAddress ?? nodeSocketAddress
   // Services with another issuer or audience on the same store (tenants, environments) never share
   // a refresh-window token, a key schedule or a rate-limit count.
