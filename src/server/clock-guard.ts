@@ -1,4 +1,5 @@
 import { TokenRefusal } from './refusal'
+import type { Report } from './report'
 
 /** What the clock guard does while it has no trustworthy measurement. */
 export type ClockUnknownPolicy = 'refuse' | 'issue'
@@ -149,7 +150,7 @@ export function createClockGuard(options: ClockGuardOptions, now: () => number) 
     } catch (error) {
       next = RETRY_MS
       const failure = error instanceof ClockSourceError ? error : new ClockSourceError('could not be read', { cause: error })
-      ;(options.onError ?? ((reported: ClockSourceError) => console.error(reported)))(failure)
+      options.onError?.(failure)
     }
     schedule(next)
   }
@@ -189,18 +190,33 @@ export function createClockGuard(options: ClockGuardOptions, now: () => number) 
   }
 }
 
+/** The guard's findings reach the operator's log and `onEvent` as well as the hooks given. */
+function reporting(options: ClockGuardOptions, report: Report): ClockGuardOptions {
+  return {
+    ...options,
+    onDrift(event) {
+      report({ type: 'clock_drift', ...event })
+      options.onDrift?.(event)
+    },
+    onError(error) {
+      report({ type: 'clock_source_failed', message: error.message })
+      options.onError?.(error)
+    },
+  }
+}
+
 /**
  * The service's clock guard: `check()` rejects with a 503 refusal while the clock cannot be trusted.
  * Left out of the options, there is none, and a warning says so.
  */
-export function createServiceClockGuard(options: ClockGuardOptions | false | undefined, now: () => number, warn: (message: string) => void) {
+export function createServiceClockGuard(options: ClockGuardOptions | false | undefined, now: () => number, report: Report, warn: (message: string) => void) {
   if (options === undefined) {
     warn('widget-token/server: no clock guard configured: tokens are signed whatever this host’s clock says. Pass clock: { url } (or clock: false to accept the risk).')
   }
   if (options !== undefined && options !== false && (typeof options !== 'object' || options === null)) {
     throw new TypeError("widget-token/server: clock must be { url } or { readTime }, or false to turn the guard off, e.g. clock: { url: 'https://login.mypurecloud.com' }")
   }
-  const guard = options ? createClockGuard(options, now) : undefined
+  const guard = options ? createClockGuard(reporting(options, report), now) : undefined
   return {
     async check(): Promise<void> {
       const verdict = await guard?.check()

@@ -43,7 +43,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const warn = (message: string) => logger.warn(message)
   const report = createReporter({ warn, error: (message, error) => logger.error(message, error), onEvent: options.onEvent, now, intervalMs: LOG_INTERVAL_MS })
   const storeWatch = createStoreWatch(report, now)
-  const clockGuard = createServiceClockGuard(options.clock, now, warn)
+  const clockGuard = createServiceClockGuard(options.clock, now, report, warn)
   const sessionLimiter = createLimiter(options.sessionRateLimit ?? { points: 30, durationSeconds: 60 }, 'sessionRateLimit', 'widget-token-session')
   const addressLimiter = createLimiter(options.addressRateLimit ?? { points: 300, durationSeconds: 60 }, 'addressRateLimit', 'widget-token-address')
   const clientAddress = options.clientAddress ?? nodeSocketAddress

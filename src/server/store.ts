@@ -63,14 +63,21 @@ export function createMemoryStore({ now = () => Date.now() }: { now?: () => numb
   }
 }
 
-/** The same store seen under `namespace`: what one service writes, another with its own namespace never reads. */
+const unavailable = (error: unknown) => {
+  throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError({ cause: error })
+}
+
+/**
+ * The same store seen under `namespace`: what one service writes, another with its own namespace
+ * never reads. Any store's failure reads as {@link StoreUnavailableError}, so it is a 503, not a 500.
+ */
 export function scopeStore(store: Store, namespace: string): Store {
   return {
-    get: (key) => store.get(namespace + key),
-    set: (key, value, ttlMs) => store.set(namespace + key, value, ttlMs),
-    setIfAbsent: (key, value, ttlMs) => store.setIfAbsent(namespace + key, value, ttlMs),
-    delete: (key) => store.delete(namespace + key),
-    increment: (key, ttlMs) => store.increment(namespace + key, ttlMs),
+    get: (key) => store.get(namespace + key).catch(unavailable),
+    set: (key, value, ttlMs) => store.set(namespace + key, value, ttlMs).catch(unavailable),
+    setIfAbsent: (key, value, ttlMs) => store.setIfAbsent(namespace + key, value, ttlMs).catch(unavailable),
+    delete: (key) => store.delete(namespace + key).catch(unavailable),
+    increment: (key, ttlMs) => store.increment(namespace + key, ttlMs).catch(unavailable),
   }
 }
 
