@@ -216,6 +216,7 @@ export function createServiceClockGuard(options: ClockGuardOptions | false | und
   if (options !== undefined && options !== false && (typeof options !== 'object' || options === null)) {
     throw new TypeError("widget-token/server: clock must be { url } or { readTime }, or false to turn the guard off, e.g. clock: { url: 'https://login.mypurecloud.com' }")
   }
+  if (options) checkClockOptions(options)
   const guard = options ? createClockGuard(reporting(options, report), now) : undefined
   return {
     async check(): Promise<void> {
