@@ -132,7 +132,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         if (isTokenRefusal(error)) return refuse(request, error)
         if (error instanceof StoreUnavailableError) {
           storeWatch.failed(error.cause ?? error)
-          return refuse(request, new TokenRefusal('store_unavailable', 503, 'the token service cannot reach its shared store', { retryAfterSeconds: 5 }))
+          return refuse(request, storeRefusal())
         }
         logger.error(`widget-token/server: ${request.method} ${new URL(request.url).pathname} failed`, error)
         return new TokenRefusal('internal', 500, 'the token service failed').toResponse()
@@ -141,7 +141,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     async issue(subject, claims) {
       if (typeof subject !== 'string' || subject === '') throw new TypeError('widget-token/server: issue() needs a subject')
       const at = now()
-      return answer(at, await signer.sign(at, subject, claims))
+      try {
+        return answer(at, await signer.sign(at, subject, claims))
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) throw storeRefusal()
+        throw error
+      }
     },
     async jwks() {
       return { keys: await (await ring).published() }
@@ -150,11 +155,30 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       return (await ring).rotate()
     },
     async ready() {
-      await ring
+      const keyRing = await ring
+      if (options.store) await untilStoreAnswers(() => keyRing.signingKey())
     },
     close() {
       clockGuard.close()
     },
+  }
+}
+
+const storeRefusal = () => new TokenRefusal('store_unavailable', 503, 'the token service cannot reach its shared store', { retryAfterSeconds: 5 })
+
+const READY_RETRY_MS = 250
+const READY_ATTEMPTS = 120
+
+/** A store still connecting is waited for, up to half a minute; one that answers wrongly is not. */
+async function untilStoreAnswers(probe: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await probe()
+      return
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || attempt >= READY_ATTEMPTS) throw error
+      await new Promise((resolve) => setTimeout(resolve, READY_RETRY_MS))
+    }
   }
 }
 

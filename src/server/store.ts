@@ -88,14 +88,34 @@ export interface RedisClientLike {
   set(key: string, value: string, px: 'PX', ttlMs: number, nx: 'NX'): Promise<unknown>
   del(key: string): Promise<unknown>
   eval(script: string, keyCount: number, ...args: Array<string | number>): Promise<unknown>
+  /** ioredis reports connection failures as `error` events; the store listens so none goes unhandled. */
+  on?(event: 'error', listener: (error: Error) => void): unknown
+}
+
+export interface RedisStoreOptions {
+  /** Put before every key. Default `widget-token:`. */
+  prefix?: string | undefined
+  /** A command without an answer by then fails (the service answers 503). Default 1000. */
+  commandTimeoutMs?: number | undefined
 }
 
 const INCREMENT = `local value = redis.call('INCR', KEYS[1])
 if value == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return value`
 
+function withinMs<T>(operation: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+    ;(timer as { unref?: () => void }).unref?.()
+  })
+  return Promise.race([operation, timeout]).finally(() => clearTimeout(timer))
+}
+
 /**
- * A store in Redis, shared by every instance that uses the same server and `prefix`.
+ * A store in Redis, shared by every instance that uses the same server and `prefix`. A hung Redis
+ * holds no request longer than `commandTimeoutMs`; connection errors are left to the service, which
+ * logs each outage once.
  *
  * @example
  * ```ts
@@ -103,10 +123,15 @@ return value`
  * const store = createRedisStore(new Redis(process.env.REDIS_URL))
  * ```
  */
-export function createRedisStore(client: RedisClientLike, { prefix = 'widget-token:' }: { prefix?: string } = {}): Store {
+export function createRedisStore(client: RedisClientLike, { prefix = 'widget-token:', commandTimeoutMs = 1000 }: RedisStoreOptions = {}): Store {
+  if (typeof commandTimeoutMs !== 'number' || !(commandTimeoutMs > 0) || !Number.isFinite(commandTimeoutMs)) {
+    throw new TypeError(`widget-token/server: commandTimeoutMs must be a positive number of milliseconds, not ${String(commandTimeoutMs)}: e.g. 1000 (the default)`)
+  }
+  // Without a listener ioredis prints every failed reconnection; the service's store_down line replaces them.
+  client.on?.('error', () => {})
   const guard = async <T>(operation: () => Promise<T>): Promise<T> => {
     try {
-      return await operation()
+      return await withinMs(operation(), commandTimeoutMs)
     } catch (error) {
       throw new StoreUnavailableError({ cause: error })
     }
