@@ -1,4 +1,5 @@
-import { TokenRefusal } from './refusal'
+import type { Report } from './report'
+import { createKeyRing, createSharedKeyRing, type KeyRing } from './ring'
 import type { Store } from './store'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose'
 
@@ -117,160 +118,13 @@ export async function generateKey(alg: SigningAlgorithm, activatesAt = 0): Promi
 
 const loadKeys = (inputs: readonly SigningKeyInput[]) => Promise.all(inputs.map((input, index) => loadKey(input, { name: `keys[${index}]` })))
 
-export interface KeyRingOptions {
-  keys: RingKey[]
-  now: () => number
-  /** How long a verifier may keep a JWKS: a new key signs only once every cached set has it. */
-  activationDelayMs: number
-  createNext: (activatesAt: number) => Promise<RingKey>
-}
-
-/**
- * The published keys and the one that signs. A rotation publishes the next key at once and signs
- * with it only after `activationDelayMs`, so verifiers holding a cached JWKS already know it; a
- * retired key stays published until the last token it signed has expired.
- */
-export function createKeyRing({ keys: initial, now, activationDelayMs, createNext }: KeyRingOptions): KeyRing {
-  // Newest activation first, so the signing key is the first one already active.
-  let keys = [...initial].sort((a, b) => b.activatesAt - a.activatesAt)
-  let pendingRotation: Promise<RingKey> | undefined
-
-  const activeKey = (): RingKey => {
-    const at = now()
-    const key = keys.find((candidate) => candidate.activatesAt <= at)
-    if (!key) throw new Error('widget-token/server: no signing key is active')
-    return key
-  }
-
-  return {
-    async signingKey() {
-      return activeKey()
-    },
-    /** Records a token against the key that actually signed it. */
-    signed(key: RingKey, expiresAt: number) {
-      key.lastExpiresAt = Math.max(key.lastExpiresAt, expiresAt)
-    },
-    /** The public keys a verifier needs now and within the next cache lifetime. */
-    async published(): Promise<JWK[]> {
-      const at = now()
-      const signing = activeKey()
-      keys = keys.filter((key) => key === signing || key.activatesAt > at || key.lastExpiresAt > at)
-      return keys.map((key) => key.jwk)
-    },
-    /** Publishes the next key; it signs from `activatesAt`. A rotation already scheduled is returned as is. */
-    async rotate(): Promise<{ kid: string; activatesAt: number }> {
-      const pending = keys.find((key) => key.activatesAt > now())
-      if (pending) return { kid: pending.kid, activatesAt: pending.activatesAt }
-      pendingRotation ??= createNext(now() + activationDelayMs).then((key) => {
-        keys = [key, ...keys]
-        return key
-      }).finally(() => {
-        pendingRotation = undefined
-      })
-      const key = await pendingRotation
-      return { kid: key.kid, activatesAt: key.activatesAt }
-    },
-  }
-}
-
-export interface KeyRing {
-  /** The key that signs now. */
-  signingKey(): Promise<RingKey>
-  /** Records a token against the key that actually signed it. */
-  signed(key: RingKey, expiresAt: number): void
-  published(): Promise<JWK[]>
-  rotate(): Promise<{ kid: string; activatesAt: number }>
-}
-
-export interface SharedKeyRingOptions {
-  /** Every configured key; all are published, the schedule picks the one that signs. */
-  keys: RingKey[]
-  store: Store
-  now: () => number
-  activationDelayMs: number
-}
-
-interface ScheduleEntry {
-  kid: string
-  activatesAt: number
-}
-
-const SCHEDULE_KEY = 'keyring:schedule'
-// The schedule outlives any rotation it describes; a year is "until replaced".
-const SCHEDULE_TTL_MS = 365 * 24 * 3600 * 1000
-
-const parseSchedule = (stored: string): ScheduleEntry[] => {
-  try {
-    const entries: unknown = JSON.parse(stored)
-    return Array.isArray(entries) ? entries.filter((entry): entry is ScheduleEntry => typeof entry?.kid === 'string' && typeof entry.activatesAt === 'number') : []
-  } catch {
-    return []
-  }
-}
-
-/**
- * A key ring for several instances: the private keys come from configuration (the same on each),
- * and which one signs from when lives in the shared store, so every instance switches at the same
- * moment. Every configured key is published, so a key is known to verifiers before it signs.
- */
-export function createSharedKeyRing({ keys, store, now, activationDelayMs }: SharedKeyRingOptions): KeyRing {
-  const byKid = new Map(keys.map((key) => [key.kid, key]))
-  // What this instance last read: a schedule that vanished (a flushed store) is written back from it,
-  // so signing never moves back to a key the schedule had already left.
-  let lastKnown: ScheduleEntry[] | undefined
-
-  function known(stored: string): ScheduleEntry[] {
-    const entries = parseSchedule(stored)
-    const mine = entries.filter((entry) => byKid.has(entry.kid))
-    if (mine.length === 0) {
-      throw new TokenRefusal('keys_unavailable', 503, 'the token service has none of the keys its shared schedule names', {
-        retryAfterSeconds: 30,
-        context: { scheduled: entries.map((entry) => entry.kid), configured: [...byKid.keys()], fix: 'configure the same keys on every instance that shares the store' },
-      })
-    }
-    lastKnown = mine
-    return mine
-  }
-
-  // At most two reads and one write: another instance's schedule is taken as it is, never waited for.
-  async function schedule(): Promise<ScheduleEntry[]> {
-    const stored = await store.get(SCHEDULE_KEY)
-    if (stored !== undefined) return known(stored)
-    const seed = lastKnown ?? [{ kid: keys[0]!.kid, activatesAt: 0 }]
-    if (await store.setIfAbsent(SCHEDULE_KEY, JSON.stringify(seed), SCHEDULE_TTL_MS)) return (lastKnown = seed)
-    return known((await store.get(SCHEDULE_KEY)) ?? '[]')
-  }
-
-  const active = (entries: ScheduleEntry[]) => entries.find((entry) => entry.activatesAt <= now()) ?? entries[entries.length - 1]!
-
-  return {
-    async signingKey() {
-      return byKid.get(active(await schedule()).kid)!
-    },
-    signed(key, expiresAt) {
-      key.lastExpiresAt = Math.max(key.lastExpiresAt, expiresAt)
-    },
-    async published() {
-      return keys.map((key) => key.jwk)
-    },
-    async rotate() {
-      const entries = await schedule()
-      const pending = entries.find((entry) => entry.activatesAt > now())
-      if (pending) return { ...pending }
-      const current = active(entries)
-      const index = keys.findIndex((key) => key.kid === current.kid)
-      const next = keys[(index + 1) % keys.length]!
-      if (next.kid === current.kid) throw new TypeError('widget-token/server: configure the next key in keys before rotating with a shared store')
-      const entry = { kid: next.kid, activatesAt: now() + activationDelayMs }
-      await store.set(SCHEDULE_KEY, JSON.stringify([entry, current]), SCHEDULE_TTL_MS)
-      return entry
-    },
-  }
-}
+export type KeysOption = readonly SigningKeyInput[] | (() => readonly SigningKeyInput[] | Promise<readonly SigningKeyInput[]>)
 
 export interface ServiceKeysOptions {
-  /** Keys from configuration; the first signs. */
-  configured: readonly SigningKeyInput[]
+  /** Keys from configuration, or a function that reads them (a secret manager); the first signs. */
+  configured: KeysOption | undefined
+  /** How often a `keys` function is called again. */
+  refreshMs: number
   /** For a key generated when none is configured. */
   algorithm: SigningAlgorithm
   store: Store | undefined
@@ -278,36 +132,68 @@ export interface ServiceKeysOptions {
   ttlMs: number
   activationDelayMs: number
   warn: (message: string) => void
+  report: Report
 }
+
+const NO_ROTATION_WITHOUT_STORE =
+  'rotate() needs a shared store (createRedisStore): without one the rotated key would live in this process only and be gone at the next restart. Without a store, rotate by putting the new key first in keys (a keys function is read again every keysRefreshSeconds).'
 
 /**
  * The key ring a service runs on: a shared one when several instances share a store, else one in
- * this process. A store without configured keys throws at once, since generated keys would differ.
+ * this process; a `keys` function is read again every `refreshMs`. A store without configured keys
+ * throws at once, since generated keys would differ.
  */
-export function openKeyRing(options: ServiceKeysOptions): Promise<KeyRing> {
-  checkKeyInputs(options.configured)
-  if (options.store && options.configured.length === 0) {
+export function openKeyRing(options: ServiceKeysOptions): { ring: Promise<KeyRing>; refreshed(): Promise<void>; close(): void } {
+  const { configured, store } = options
+  if (typeof configured !== 'function') checkKeyInputs(configured)
+  if (store && (configured === undefined || (typeof configured !== 'function' && configured.length === 0))) {
     throw new TypeError('widget-token/server: a shared store needs keys from configuration: keys generated per instance would differ')
   }
   const ring = loadKeyRing(options)
   // A misconfigured key surfaces through ready(), issue() and the 500 it causes, never as an unhandled rejection.
   ring.catch(() => {})
-  return ring
+  if (typeof configured !== 'function') return { ring, refreshed: async () => {}, close() {} }
+  let refreshing: Promise<void> = Promise.resolve()
+  const timer = setInterval(() => {
+    refreshing = refresh(ring, configured, options)
+  }, options.refreshMs)
+  ;(timer as { unref?: () => void }).unref?.()
+  return { ring, refreshed: () => refreshing, close: () => clearInterval(timer) }
+}
+
+async function refresh(ring: Promise<KeyRing>, source: () => readonly SigningKeyInput[] | Promise<readonly SigningKeyInput[]>, options: ServiceKeysOptions) {
+  try {
+    const keys = await ring
+    // Every instance reads its keys within refreshMs, then verifiers' caches live activationDelayMs.
+    await keys.adopt(await readKeys(source), options.activationDelayMs + options.refreshMs)
+  } catch (error) {
+    options.report({ type: 'keys_refresh_failed', message: (error as Error).message })
+  }
+}
+
+async function readKeys(source: () => readonly SigningKeyInput[] | Promise<readonly SigningKeyInput[]>): Promise<RingKey[]> {
+  let inputs: unknown
+  try {
+    inputs = await source()
+  } catch (error) {
+    throw new Error(`widget-token/server: keys() failed: ${(error as Error)?.message ?? String(error)}`, { cause: error })
+  }
+  checkKeyInputs(inputs)
+  if (!inputs?.length) throw new TypeError('widget-token/server: keys() returned no keys: return the signing key first, [{ privateKey }]')
+  return loadKeys(inputs)
 }
 
 async function loadKeyRing({ configured, algorithm, store, now, ttlMs, activationDelayMs, warn }: ServiceKeysOptions): Promise<KeyRing> {
-  if (store) return createSharedKeyRing({ keys: await loadKeys(configured), store, now, activationDelayMs })
-  let keys: RingKey[]
-  if (configured.length === 0) {
+  const fromConfiguration = typeof configured === 'function' ? await readKeys(configured) : configured?.length ? await loadKeys(configured) : undefined
+  if (store) return createSharedKeyRing({ keys: fromConfiguration!, store, now, activationDelayMs, ttlMs })
+  if (!fromConfiguration) {
     warn(
       'widget-token/server: NO SIGNING KEYS CONFIGURED. A key was generated in memory: every restart invalidates all tokens and every instance signs with a different key. Pass keys: [{ privateKey }] in production.',
     )
-    keys = [await generateKey(algorithm)]
-  } else {
-    keys = await loadKeys(configured)
-    // Older configured keys may have signed tokens before a restart: publish them for one lifetime.
-    for (const key of keys.slice(1)) key.lastExpiresAt = now() + ttlMs
-    for (const key of keys.slice(1)) key.activatesAt = -1
+    const key = await generateKey(algorithm)
+    return createKeyRing({ keys: [key], now, activationDelayMs, ttlMs, createNext: (activatesAt) => generateKey(key.alg, activatesAt) })
   }
-  return createKeyRing({ keys, now, activationDelayMs, createNext: (activatesAt) => generateKey(keys[0]!.alg, activatesAt) })
+  // Older configured keys may have signed tokens before a restart: publish them for one lifetime.
+  for (const key of fromConfiguration.slice(1)) Object.assign(key, { activatesAt: -1, lastExpiresAt: now() + ttlMs })
+  return createKeyRing({ keys: fromConfiguration, now, activationDelayMs, ttlMs, whyNoRotation: NO_ROTATION_WITHOUT_STORE })
 }

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose'
 import type { ClockGuardOptions } from './clock-guard'
-import type { SigningAlgorithm, SigningKeyInput } from './keys'
+import type { KeysOption, SigningAlgorithm } from './keys'
 import type { RateLimit } from './limits'
 import type { OperatorEvent } from './report'
 import type { Store } from './store'
@@ -38,8 +38,13 @@ export interface TokenServiceOptions {
   authenticate: (request: Request) => Authenticated | undefined | Promise<Authenticated | undefined>
   /** Origins allowed to ask for tokens. Default: the origin the request was sent to. */
   allowedOrigins?: readonly string[] | undefined
-  /** Signing keys from configuration; the first signs. Default: one generated in memory, with a warning. */
-  keys?: readonly SigningKeyInput[] | undefined
+  /**
+   * Signing keys from configuration, the first signs; or a function that reads them (a secret
+   * manager), called again every `keysRefreshSeconds`. Default: one generated in memory, with a warning.
+   */
+  keys?: KeysOption | undefined
+  /** How often a `keys` function is called again. Default 300. */
+  keysRefreshSeconds?: number | undefined
   /** For generated keys (and rotations without a key). Default RS256. */
   algorithm?: SigningAlgorithm | undefined
   /** Default `/api/v1/embedded-cx`. */
@@ -86,7 +91,7 @@ export interface TokenService {
   jwks(): Promise<{ keys: JWK[] }>
   /** Publishes the next key at once; it signs from `activatesAt` (after the JWKS cache lifetime). */
   rotate(): Promise<{ kid: string; activatesAt: number }>
-  /** Resolves once the keys are loaded; rejects with a `TypeError` for a key that cannot be read. */
+  /** Resolves once the keys are loaded (a `keys` function's read in progress included) and a store answers; rejects with a `TypeError` for a key that cannot be read. */
   ready(): Promise<void>
   /** Stops the clock guard's background measurements. */
   close(): void
@@ -139,6 +144,13 @@ function checkCollaborators(options: TokenServiceOptions) {
   checkOrigins(options.allowedOrigins)
 }
 
+function keysRefreshSeconds(options: TokenServiceOptions): number {
+  if (options.keysRefreshSeconds !== undefined && typeof options.keys !== 'function') {
+    throw new TypeError('widget-token/server: keysRefreshSeconds applies to keys given as a function (keys: () => secretManager.signingKeys()): leave it out, or pass keys as a function')
+  }
+  return positive('keysRefreshSeconds', options.keysRefreshSeconds, 300)
+}
+
 const REQUIRED = {
   issuer: "the iss your widget's provider knows your backend by, e.g. 'enterprise-portal-auth'",
   audience: 'the aud: your organization id at the widget’s provider',
@@ -160,6 +172,7 @@ export function resolveSettings(options: TokenServiceOptions) {
     refreshWindowSeconds: positive('refreshWindowSeconds', options.refreshWindowSeconds, 10),
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 1024),
     maxTokenBytes: positive('maxTokenBytes', options.maxTokenBytes, 3584),
+    keysRefreshSeconds: keysRefreshSeconds(options),
   }
 }
 

@@ -17,6 +17,7 @@ export type OperatorEvent =
   | { type: 'clock_source_failed'; message: string }
   | { type: 'store_down'; message: string }
   | { type: 'store_up'; downForMs: number; refused: number }
+  | { type: 'keys_refresh_failed'; message: string }
 
 export interface ReporterOptions {
   warn: (message: string) => void
@@ -53,6 +54,8 @@ function describe(event: OperatorEvent): string | undefined {
       return `the clock guard's time source failed: ${event.message}`
     case 'store_down':
       return `the shared store is unavailable (${event.message}): token requests get 503 store_unavailable until it answers`
+    case 'keys_refresh_failed':
+      return `the keys could not be read again (${event.message.replace(/^widget-token\/server: (keys\(\) failed: )?/, '')}): signing goes on with the keys it has`
     case 'store_up':
       return `the shared store answers again after ${Math.round(event.downForMs / 1000)} s; ${event.refused} request(s) were refused meanwhile`
   }

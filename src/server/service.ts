@@ -51,8 +51,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   // a refresh-window token, a key schedule or a rate-limit count.
   const tenant = `${encodeURIComponent(options.issuer)}/${encodeURIComponent(options.audience)}:`
   const store = scopeStore(options.store ?? createMemoryStore({ now }), tenant)
-  const ring = openKeyRing({
-    configured: options.keys ?? [],
+  const keys = openKeyRing({
+    configured: options.keys,
+    refreshMs: settings.keysRefreshSeconds * 1000,
+    report,
     algorithm: options.algorithm ?? 'RS256',
     store: options.store && store,
     now,
@@ -60,6 +62,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     activationDelayMs: settings.jwksMaxAgeSeconds * 1000,
     warn,
   })
+  const ring = keys.ring
   const signer = createSigner({
     issuer: options.issuer,
     audience: options.audience,
@@ -156,10 +159,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     },
     async ready() {
       const keyRing = await ring
+      await keys.refreshed()
       if (options.store) await untilStoreAnswers(() => keyRing.signingKey())
     },
     close() {
       clockGuard.close()
+      keys.close()
     },
   }
 }

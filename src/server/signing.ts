@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose'
-import type { KeyRing } from './keys'
+import type { KeyRing } from './ring'
 import type { Authenticated, IssuedToken } from './options'
 import { TokenRefusal } from './refusal'
 import type { Store } from './store'

@@ -2,7 +2,7 @@
 import { decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createMemoryStore, createRedisStore, type SigningKeyInput, type Store, type TokenServiceOptions } from '../../src/server'
-import { createService, tokenRequest } from './helpers'
+import { createService, ORG, tokenRequest } from './helpers'
 import { connect, redisAvailable, uniquePrefix } from './redis'
 
 // The shared key ring against both stores: the memory store runs everywhere, Redis where a server answers.
@@ -89,5 +89,37 @@ describe.each(backends)('the shared key ring on %s', (_, openStore) => {
     const signedByA = decodeProtectedHeader((await a.service.issue('visitor')).token).kid
     const b = instance(store, { keys: [second!, first!] })
     expect(decodeProtectedHeader((await b.service.issue('visitor')).token).kid).toBe(signedByA)
+  })
+
+  it('keeps signing with the rotated key after the store loses its schedule (a flush)', async () => {
+    const store = await openStore()
+    const a = instance(store, { keys: [first!, second!], jwksMaxAgeSeconds: 60 })
+    const { kid } = await a.service.rotate()
+    clock += 60_000
+    expect(decodeProtectedHeader((await a.service.issue('visitor')).token).kid).toBe(kid)
+    await store.delete(`enterprise-portal-auth/${ORG}:keyring:schedule`)
+    expect(await store.get(`enterprise-portal-auth/${ORG}:keyring:schedule`)).toBeUndefined()
+
+    expect(decodeProtectedHeader((await a.service.issue('visitor')).token).kid).toBe(kid)
+    const b = instance(store, { keys: [first!, second!] })
+    expect(decodeProtectedHeader((await b.service.issue('visitor')).token).kid).toBe(kid)
+  })
+
+  it('schedules a new first key from a keys function on every instance, once all have had time to publish it', async () => {
+    const store = await openStore()
+    let current = [first!]
+    const options = { keys: async () => current, keysRefreshSeconds: 1, jwksMaxAgeSeconds: 60 }
+    const a = instance(store, options)
+    const b = instance(store, options)
+    await Promise.all([a.service.ready(), b.service.ready()])
+    current = [second!, first!]
+    // Real timers here: each instance reads its keys again within a second.
+    await new Promise((resolve) => setTimeout(resolve, 1200))
+    for (const { service } of [a, b]) {
+      expect((await service.jwks()).keys.map((key) => key.kid)).toContain(await kidOf(second!))
+      expect(decodeProtectedHeader((await service.issue('visitor')).token).kid).toBe(await kidOf(first!))
+    }
+    clock += 61_000
+    for (const { service } of [a, b]) expect(decodeProtectedHeader((await service.issue('visitor')).token).kid).toBe(await kidOf(second!))
   })
 })
