@@ -176,4 +176,3 @@ export function resolveSettings(options: TokenServiceOptions) {
   }
 }
 
-export type Settings = ReturnType<typeof resolveSettings>

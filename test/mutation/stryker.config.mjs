@@ -21,6 +21,7 @@ export default {
     'src/clock.ts',
     'src/errors.ts',
     'src/adapters/**/*.ts',
+    'src/server/*.ts',
   ],
   coverageAnalysis: 'perTest',
   incremental: true,

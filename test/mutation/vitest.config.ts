@@ -5,10 +5,20 @@ export default defineConfig({
   test: {
     // happy-dom as in the main suite, loaded from one bundled file (see happy-dom-environment.ts).
     environment: './test/mutation/happy-dom-environment.ts',
-    include: ['test/*.test.ts', 'test/adapters/*.test.ts', 'test/model/**/*.test.ts'],
+    include: ['test/*.test.ts', 'test/adapters/*.test.ts', 'test/model/**/*.test.ts', 'test/server/*.test.ts'],
     env: { MODEL_RUNS: '10' },
-    // These check the built package, not src/ in memory.
-    exclude: ['test/package.test.ts', 'test/size.test.ts', 'test/resolution.test.ts'],
+    // These check the built package, not src/ in memory; the server's mounts, scale-out and Redis
+    // client tests start HTTP servers or redis-server processes (the shared key ring and the stores'
+    // contract run against the memory store in the others).
+    exclude: [
+      'test/package.test.ts',
+      'test/size.test.ts',
+      'test/resolution.test.ts',
+      'test/server/bundle.test.ts',
+      'test/server/mounts.test.ts',
+      'test/server/scale.test.ts',
+      'test/server/redis-client.test.ts',
+    ],
     setupFiles: ['test/mutation/setup.ts'],
     // Stryker starts a new test worker for every mutant; sharing one module graph and one page
     // between the test files of that run, instead of building both again for each file, makes a
