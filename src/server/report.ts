@@ -28,34 +28,32 @@ export interface ReporterOptions {
   intervalMs: number
 }
 
-/** Refusals the operator must see: each may mean a misconfiguration or an outage, not a visitor's mistake. */
-const LOGGED_REFUSALS: ReadonlySet<RefusalCode> = new Set([
-  'foreign_origin',
-  'rate_limited',
-  'clock_drift',
-  'clock_unverified',
-  'store_unavailable',
-  'keys_unavailable',
-])
+/**
+ * Refusals the operator must see: each may mean a misconfiguration or an outage, not a visitor's
+ * mistake. `store_unavailable` is not among them: an outage is one line when it starts and one when
+ * it ends (`store_down`, `store_up`).
+ */
+const LOGGED_REFUSALS: ReadonlySet<RefusalCode> = new Set(['foreign_origin', 'rate_limited', 'clock_drift', 'clock_unverified', 'keys_unavailable'])
+
+const withoutPrefix = (message: string) => message.replace(/^widget-token\/server: /, '')
 
 const reasonOf = (event: OperatorEvent) => (event.type === 'refused' ? `refused:${event.code}` : event.type)
 
 function describe(event: OperatorEvent): string | undefined {
   switch (event.type) {
     case 'refused': {
-      // A store outage is one line when it starts and one when it ends (store_down, store_up).
-      if (!LOGGED_REFUSALS.has(event.code) || event.code === 'store_unavailable') return undefined
+      if (!LOGGED_REFUSALS.has(event.code)) return undefined
       const context = event.context ? ` ${JSON.stringify(event.context)}` : ''
       return `refused ${event.method} ${event.path}: ${event.status} ${event.code}: ${event.message}${context}`
     }
     case 'clock_drift':
       return `ALERT: this host's clock is ${Math.round(event.driftMs / 1000)} s off its reference: no tokens are signed until it is corrected (fix NTP on this host)`
     case 'clock_source_failed':
-      return `the clock guard's time source failed: ${event.message}`
+      return `the clock guard's time source failed: ${withoutPrefix(event.message).replace(/^clock source: /, '')}`
     case 'store_down':
       return `the shared store is unavailable (${event.message}): token requests get 503 store_unavailable until it answers`
     case 'keys_refresh_failed':
-      return `the keys could not be read again (${event.message.replace(/^widget-token\/server: (keys\(\) failed: )?/, '')}): signing goes on with the keys it has`
+      return `the keys could not be read again (${withoutPrefix(event.message).replace(/^keys\(\) failed: /, '')}): signing goes on with the keys it has`
     case 'store_up':
       return `the shared store answers again after ${Math.round(event.downForMs / 1000)} s; ${event.refused} request(s) were refused meanwhile`
   }

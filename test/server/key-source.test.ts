@@ -94,6 +94,20 @@ describe('keys from a function', () => {
     await expect(service.ready()).rejects.toThrow(/keys must be an array/)
   })
 
+  it('rejects ready() when the function returns no keys', async () => {
+    ;({ service } = createService({ keys: () => [], algorithm: undefined }))
+    await expect(service.ready()).rejects.toThrow(/^widget-token\/server: keys\(\) returned no keys/)
+  })
+
+  it('stops reading the keys once closed', async () => {
+    const keys = vi.fn(() => [first!])
+    ;({ service } = createService({ keys, keysRefreshSeconds: 60, algorithm: undefined }))
+    await service.ready()
+    service.close()
+    await vi.advanceTimersByTimeAsync(600_000)
+    expect(keys).toHaveBeenCalledTimes(1)
+  })
+
   it.each([
     ['keysRefreshSeconds with keys that are not a function', { keys: [{ privateKey: 'x' }], keysRefreshSeconds: 60 }, /keysRefreshSeconds applies to keys given as a function/],
     ['keysRefreshSeconds NaN', { keys: async () => [], keysRefreshSeconds: NaN }, /keysRefreshSeconds must be a positive number/],

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from 'vitest'
-import { createMemoryStore, type OperatorEvent, type SigningKeyInput, type Store, type TokenService } from '../../src/server'
-import { createService, runOnFakeTime, tokenRequest } from './helpers'
+import { createMemoryStore, StoreUnavailableError, type OperatorEvent, type SigningKeyInput, type Store, type TokenService } from '../../src/server'
+import { createService, ORG, runOnFakeTime, tokenRequest } from './helpers'
 import { exportJWK, generateKeyPair } from 'jose'
 
 // What an operator sees: refusals that mean a misconfiguration or an outage, in the log at warn
@@ -67,7 +67,7 @@ describe('operator visibility', () => {
     const created = createService({ clock: { readTime: () => NaN } })
     service = created.service
     expect((await service.fetch(tokenRequest())).status).toBe(503)
-    expect(warnings(created.logger).some((line) => line.includes("the clock guard's time source failed"))).toBe(true)
+    expect(warnings(created.logger)).toContain("widget-token/server: the clock guard's time source failed: answered NaN, not a time in epoch ms")
     expect(warnings(created.logger).some((line) => line.includes('503 clock_unverified'))).toBe(true)
     expect(consoleError).not.toHaveBeenCalled()
   })
@@ -112,5 +112,38 @@ describe('operator visibility', () => {
     service = created.service
     expect((await service.fetch(tokenRequest('/token', { origin: null }))).status).toBe(403)
     expect(created.logger.error).toHaveBeenCalledWith(expect.stringContaining('onEvent threw'), expect.objectContaining({ message: 'metrics down' }))
+  })
+
+  it('lets ready() wait for a store that is still connecting, up to half a minute', async () => {
+    const key: SigningKeyInput = { privateKey: await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey), alg: 'ES256' }
+    const memory = createMemoryStore()
+    let failures = 3
+    const connecting: Store = { ...memory, get: (name) => (failures-- > 0 ? Promise.reject(new StoreUnavailableError()) : memory.get(name)) }
+    ;({ service } = createService({ keys: [key], algorithm: undefined, store: connecting }))
+    await service.jwks() // the keys loaded: what is left to wait for is the store
+    let ready = false
+    const waiting = service.ready().then(() => (ready = true))
+    await vi.advanceTimersByTimeAsync(3 * 250 - 1)
+    expect(ready).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    await waiting
+    expect(ready).toBe(true)
+
+    const never: Store = { ...memory, get: () => Promise.reject(new StoreUnavailableError()) }
+    ;({ service } = createService({ keys: [key], algorithm: undefined, store: never }))
+    await service.jwks()
+    const outcome = service.ready().catch((error: unknown) => error)
+    await vi.advanceTimersByTimeAsync(119 * 250 - 1)
+    expect(await Promise.race([outcome, Promise.resolve('waiting')])).toBe('waiting')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(await outcome).toBeInstanceOf(StoreUnavailableError)
+  })
+
+  it('does not wait in ready() for a store that answers with a refusal', async () => {
+    const key: SigningKeyInput = { privateKey: await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey), alg: 'ES256' }
+    const store = createMemoryStore()
+    await store.set(`enterprise-portal-auth/${ORG}:keyring:schedule`, '[{"kid":"someone-else","activatesAt":0}]', 60_000)
+    ;({ service } = createService({ keys: [key], algorithm: undefined, store }))
+    await expect(service.ready()).rejects.toMatchObject({ code: 'keys_unavailable' })
   })
 })
