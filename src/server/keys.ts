@@ -74,7 +74,8 @@ const PEM_MISTAKES: Array<[RegExp, string]> = [
 /** Configuration mistakes jose would only call "not PKCS#8", told with their fix. */
 function checkPem(pem: string, name: string) {
   for (const [pattern, advice] of PEM_MISTAKES) if (pattern.test(pem)) throw new TypeError(`widget-token/server: ${name} ${advice}`)
-  if (!pem.includes('-----BEGIN') && !/\s/.test(pem.trim()) && /[/\\]|\.(pem|key)$/.test(pem)) {
+  // Only what cannot be key material is echoed: a short string shaped like a path (base64 DER starts "MI").
+  if (pem.length <= 256 && !/\s/.test(pem) && /^(\/|\.{1,2}\/|~\/|[A-Za-z]:\\)|\.(pem|key)$/.test(pem)) {
     throw new TypeError(`widget-token/server: ${name} looks like a file path, not a key: pass the file's contents, readFileSync('${pem}', 'utf8')`)
   }
 }
@@ -92,7 +93,8 @@ export async function loadKey(input: SigningKeyInput, { name = 'the signing key'
     publicJwk = await toPublicJwk({ ...input, alg }, name)
   } catch (error) {
     if (error instanceof TypeError && error.message.startsWith('widget-token/server:')) throw error
-    throw new TypeError(`widget-token/server: ${name}: the ${alg} signing key could not be read (${(error as Error).message})`, { cause: error })
+    const expected = 'expected a PKCS#8 PEM (BEGIN PRIVATE KEY), a private JWK or a CryptoKey'
+    throw new TypeError(`widget-token/server: ${name}: the ${alg} signing key could not be read (${(error as Error).message}): ${expected}`, { cause: error })
   }
   const kid = input.kid ?? (await calculateJwkThumbprint(publicJwk))
   return { kid, alg, privateKey, jwk: { ...publicJwk, kid, alg, use: 'sig' }, activatesAt, lastExpiresAt: 0 }

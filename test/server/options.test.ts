@@ -97,6 +97,13 @@ describe('key errors name the key and the fix', () => {
     expect(error!.message).toContain("readFileSync('/run/secrets/token-signing-key.pem', 'utf8')")
   })
 
+  it('key material without PEM armour: never echoed back as a path', async () => {
+    const der = (await exportPKCS8((await rsa()).privateKey)).replace(/-----[A-Z ]+-----|\s/g, '')
+    const error = await rejection(der)
+    expect(error!.message).toMatch(/^widget-token\/server: keys\[1\]: the RS256 signing key could not be read/)
+    expect(error!.message).not.toContain(der.slice(0, 40))
+  })
+
   it('a PEM that is not a key: names the key', async () => {
     const error = await rejection('-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----')
     expect(error!.message).toMatch(/^widget-token\/server: keys\[1\]: the RS256 signing key could not be read/)
