@@ -28,6 +28,8 @@ export interface NotificationStreamOptions {
   reconnect?: { baseMs: number; maxMs: number } | undefined
   clock?: Clock | undefined
   log?: ((line: string) => void) | undefined
+  /** A frame that is not a JSON object with a `topicName`; by default, one log line. */
+  onMalformed?: ((fault: string) => void) | undefined
 }
 
 export interface NotificationStream {
@@ -41,6 +43,19 @@ interface Connection {
   rollover: unknown
 }
 
+/** The frame as a message, or what is wrong with it: the service's frames are trusted no further than their shape. */
+export function parseFrame(text: string): NotificationMessage | string {
+  let frame: unknown
+  try {
+    frame = JSON.parse(text)
+  } catch {
+    return 'not JSON'
+  }
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return 'not a JSON object'
+  if (typeof (frame as { topicName?: unknown }).topicName !== 'string') return 'no topicName'
+  return frame as NotificationMessage
+}
+
 export function createNotificationStream(options: NotificationStreamOptions): NotificationStream {
   const {
     session,
@@ -50,6 +65,7 @@ export function createNotificationStream(options: NotificationStreamOptions): No
     reconnect = { baseMs: 1000, maxMs: 30_000 },
     clock = systemClock,
     log = () => {},
+    onMalformed = (fault) => log(`notifications: skipped a malformed frame (${fault})`),
   } = options
   let current: Connection | undefined
   let connecting: Promise<void> | undefined
@@ -131,11 +147,9 @@ export function createNotificationStream(options: NotificationStreamOptions): No
   }
 
   function receive(text: string) {
-    let message: NotificationMessage
-    try {
-      message = JSON.parse(text) as NotificationMessage
-    } catch {
-      log('notifications: ignored a message that is not JSON')
+    const message = parseFrame(text)
+    if (typeof message === 'string') {
+      onMalformed(message)
       return
     }
     if (message.topicName === HEARTBEAT_TOPIC) return
@@ -144,7 +158,7 @@ export function createNotificationStream(options: NotificationStreamOptions): No
       replace()
       return
     }
-    if (typeof message.topicName === 'string') options.onEvent(message)
+    options.onEvent(message)
   }
 
   function replace(): Promise<void> {

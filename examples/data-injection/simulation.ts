@@ -68,6 +68,8 @@ export interface PlatformSimulation {
   closeSockets(options?: { warn?: boolean }): void
   /** Stops heartbeats and deliveries without closing: a socket that went silent. */
   silenceSockets(): void
+  /** Sends this text as it is on every open socket: a frame the real service should never send, but a worker must outlive. */
+  sendFrame(text: string): void
   /** The next `times` requests whose `METHOD path` matches get 429 with this Retry-After. */
   rateLimit(match: RegExp, retryAfterSeconds: number, times?: number): void
   /** These tokens (default: every one granted so far) stop working (401), as when they expire or are revoked. */
@@ -306,6 +308,9 @@ export async function createPlatformSimulation(options: SimulationOptions): Prom
     },
     silenceSockets() {
       for (const state of sockets.values()) state.silent = true
+    },
+    sendFrame(text) {
+      for (const ws of sockets.keys()) if (ws.readyState === 1) ws.send(text)
     },
     rateLimit(match, retryAfterSeconds, times = 1) {
       rateLimits.push({ match, retryAfterSeconds, times })

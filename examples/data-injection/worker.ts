@@ -35,6 +35,8 @@ export interface InjectionWorkerOptions extends Omit<PlatformSessionOptions, 'lo
   heartbeatTimeoutMs?: NotificationStreamOptions['heartbeatTimeoutMs']
   expiryMarginMs?: NotificationStreamOptions['expiryMarginMs']
   reconnect?: NotificationStreamOptions['reconnect']
+  /** Delay before trying a failed recovery query again, doubling up to `maxMs`. Default 5 s to 5 min. */
+  recoveryRetry?: { baseMs: number; maxMs: number } | undefined
   onOutcome?: ((outcome: InjectionOutcome) => void) | undefined
   /** Receives one line per step. Lines name conversations and statuses, never profile values. */
   log?: ((line: string) => void) | undefined
@@ -45,9 +47,27 @@ export interface InjectionWorker {
   stop(): void
   /** Looks for conversations the socket may have missed since `sinceMs`, and handles them. */
   recover(sinceMs: number): Promise<void>
+  /** Frames skipped since the start because their shape was wrong: each was logged once. */
+  readonly malformedFrames: number
 }
 
 type Participant = Pick<Models.MessageMediaParticipant, 'id' | 'purpose' | 'state' | 'endTime' | 'attributes'>
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * The conversation an event names, or what is wrong with it. Every worker hears every frame, so a
+ * frame that could throw would take all of them down at once.
+ */
+export function readConversation(eventBody: unknown): { id: string; participants: Participant[] } | string {
+  if (eventBody === undefined) return 'no eventBody'
+  if (!isObject(eventBody)) return 'eventBody is not an object'
+  const { id, participants = [] } = eventBody
+  if (typeof id !== 'string' || id === '') return 'the conversation id is not a string'
+  if (!Array.isArray(participants)) return 'participants is not an array'
+  if (!participants.every(isObject)) return 'a participant is not an object'
+  return { id, participants: participants as Participant[] }
+}
 
 export function createInjectionWorker(options: InjectionWorkerOptions): InjectionWorker {
   const {
@@ -61,6 +81,7 @@ export function createInjectionWorker(options: InjectionWorkerOptions): Injectio
     doneTtlMs = 48 * 60 * 60_000,
     lookbackMs = 15 * 60_000,
     recoveryMarginMs = 2 * 60_000,
+    recoveryRetry = { baseMs: 5000, maxMs: 5 * 60_000 },
     onOutcome = () => {},
     log = () => {},
   } = options
@@ -69,6 +90,8 @@ export function createInjectionWorker(options: InjectionWorkerOptions): Injectio
   const workerId = randomUUID()
   const session = createPlatformSession({ ...options, clock, log })
   const topics = new Set(queueIds.map(queueTopic))
+  const recovery = createRecoveryQueue({ recover: (sinceMs) => recover(sinceMs), clock, log, backoff: recoveryRetry })
+  let malformedFrames = 0
   const stream = createNotificationStream({
     session,
     topics: [...topics],
@@ -78,24 +101,30 @@ export function createInjectionWorker(options: InjectionWorkerOptions): Injectio
     expiryMarginMs: options.expiryMarginMs,
     reconnect: options.reconnect,
     onEvent: (message) => void receive(message),
+    onMalformed: skip,
     onConnected: ({ reconnected, heardUntil }) => {
-      const since = reconnected && heardUntil !== undefined ? heardUntil - recoveryMarginMs : clock.now() - lookbackMs
-      recover(since).catch((error: unknown) => log(`worker: recovery failed (${describe(error)})`))
+      recovery.run(reconnected && heardUntil !== undefined ? heardUntil - recoveryMarginMs : clock.now() - lookbackMs)
     },
   })
   const inFlight = new Map<string, Promise<void>>()
 
   async function receive(message: NotificationMessage) {
     if (!topics.has(message.topicName)) return
-    const conversation = message.eventBody as Models.QueueConversationMessageEventTopicMessageConversation
-    if (conversation.id) await handle(conversation.id, conversation.participants ?? [])
+    const conversation = readConversation(message.eventBody)
+    if (typeof conversation === 'string') skip(conversation)
+    else await handle(conversation.id, conversation.participants)
+  }
+
+  function skip(fault: string) {
+    malformedFrames++
+    log(`worker: skipped a malformed frame (${fault})`)
   }
 
   /** Many events arrive per conversation; the ones after the first join it, or find it marked done. */
   function handle(conversationId: string, participants: Participant[]): Promise<void> {
     const customer = participants.find((participant) => participant.purpose === 'customer')
-    const reference = customer?.attributes?.[referenceAttribute]
-    if (!customer?.id || !reference || customer.state === 'disconnected' || customer.endTime) return Promise.resolve()
+    const reference = isObject(customer?.attributes) ? customer.attributes[referenceAttribute] : undefined
+    if (typeof reference !== 'string' || typeof customer?.id !== 'string' || !reference || customer.state === 'disconnected' || customer.endTime) return Promise.resolve()
     const customerParticipantId = customer.id
     let running = inFlight.get(conversationId)
     if (!running) {
@@ -202,9 +231,68 @@ export function createInjectionWorker(options: InjectionWorkerOptions): Injectio
       await stream.start()
     },
     stop() {
+      recovery.stop()
       stream.stop()
       session.stop()
     },
     recover,
+    get malformedFrames() {
+      return malformedFrames
+    },
+  }
+}
+
+interface RecoveryQueueOptions {
+  recover(sinceMs: number): Promise<void>
+  clock: Clock
+  log(line: string): void
+  backoff: { baseMs: number; maxMs: number }
+}
+
+/**
+ * One recovery query in flight or waiting at a time: a gap reported meanwhile widens the next query's
+ * start, and a failed query is tried again after a doubling delay, since the gap it covers is otherwise
+ * never searched.
+ */
+function createRecoveryQueue({ recover, clock, log, backoff }: RecoveryQueueOptions) {
+  let pendingSince: number | undefined
+  let busy = false
+  let stopped = false
+  let timer: unknown
+  let failures = 0
+
+  function next() {
+    timer = undefined
+    busy = !stopped && pendingSince !== undefined
+    if (!busy || pendingSince === undefined) return
+    const sinceMs = pendingSince
+    pendingSince = undefined
+    recover(sinceMs).then(
+      () => {
+        failures = 0
+        next()
+      },
+      (error: unknown) => {
+        pendingSince = Math.min(sinceMs, pendingSince ?? sinceMs)
+        const delayMs = Math.min(backoff.maxMs, backoff.baseMs * 2 ** failures++)
+        log(`worker: recovery failed (${describe(error)}), trying again in ${delayMs} ms`)
+        if (stopped) busy = false
+        else timer = clock.setTimeout(next, delayMs)
+      },
+    )
+  }
+
+  return {
+    run(sinceMs: number) {
+      stopped = false
+      pendingSince = Math.min(sinceMs, pendingSince ?? sinceMs)
+      if (!busy) next()
+    },
+    stop() {
+      stopped = true
+      busy = false
+      if (timer !== undefined) clock.clearTimeout(timer)
+      timer = undefined
+    },
   }
 }
