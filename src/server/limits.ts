@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
-import { isBodyTooLargeError, readAtMost } from './body'
+import { isBodyTimeoutError, isBodyTooLargeError, readAtMost } from './body'
 import { TokenRefusal } from './refusal'
 import { StoreUnavailableError } from './store'
 
@@ -36,12 +36,16 @@ export async function consume(limiter: RateLimiterAbstract | undefined, key: str
   }
 }
 
-/** Reads a request body within `maxBytes`; over it, a 413 the SDK does not retry. */
-export async function readBodyWithin(request: Request, maxBytes: number): Promise<Uint8Array> {
+/**
+ * Reads a request body within `maxBytes` and `timeoutMs`: over the size, a 413 the SDK does not
+ * retry; too slow, a 408; a sender that hung up midway, a 400 nobody reads, and not a failure of ours.
+ */
+export async function readBodyWithin(request: Request, maxBytes: number, timeoutMs = 10_000): Promise<Uint8Array> {
   try {
-    return await readAtMost(request, maxBytes)
+    return await readAtMost(request, maxBytes, { timeoutMs })
   } catch (error) {
     if (isBodyTooLargeError(error)) throw new TokenRefusal('body_too_large', 413, `the body is over ${maxBytes} bytes`)
-    throw error
+    if (isBodyTimeoutError(error)) throw new TokenRefusal('body_timeout', 408, `the body did not arrive within ${timeoutMs} ms`)
+    throw new TokenRefusal('body_incomplete', 400, 'the body ended before it was whole')
   }
 }

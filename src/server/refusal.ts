@@ -4,6 +4,8 @@ export type RefusalCode =
   | 'method_not_allowed'
   | 'foreign_origin'
   | 'body_too_large'
+  | 'body_timeout'
+  | 'body_incomplete'
   | 'unauthenticated'
   | 'rate_limited'
   | 'clock_drift'

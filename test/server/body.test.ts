@@ -1,6 +1,6 @@
 // @vitest-environment node
-import { describe, expect, it, vi } from 'vitest'
-import { BodyTooLargeError, isBodyTooLargeError, readAtMost } from '../../src/server'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { BodyTimeoutError, BodyTooLargeError, isBodyTimeoutError, isBodyTooLargeError, readAtMost } from '../../src/server'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 
@@ -89,6 +89,10 @@ describe('readAtMost', () => {
     await expect(readAtMost(failing, 100)).rejects.toThrow('connection reset')
   })
 
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('refuses a timeout of %s with a TypeError naming it', async (timeoutMs) => {
+    await expect(readAtMost(null, 10, { timeoutMs })).rejects.toThrow(/^widget-token\/server: readAtMost needs timeoutMs/)
+  })
+
   it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses a limit of %s with a TypeError', async (maxBytes) => {
     await expect(readAtMost(null, maxBytes)).rejects.toThrow(TypeError)
   })
@@ -98,5 +102,56 @@ describe('readAtMost', () => {
     expect(isBodyTooLargeError(foreign)).toBe(true)
     expect(isBodyTooLargeError(new Error('the body is over 5 bytes'))).toBe(false)
     expect(isBodyTooLargeError(new BodyTooLargeError(5))).toBe(true)
+  })
+})
+
+/** A sender that sends one byte a second and never finishes, as a slow-body attack does. */
+function tricklingStream() {
+  const cancel = vi.fn()
+  let timer: ReturnType<typeof setInterval> | undefined
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      timer = setInterval(() => controller.enqueue(new Uint8Array(1)), 1000)
+    },
+    cancel() {
+      clearInterval(timer)
+      cancel()
+    },
+  })
+  return { stream, cancel }
+}
+
+describe('readAtMost within a time', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('cuts off a body that trickles in once the time is up, and cancels it', async () => {
+    vi.useFakeTimers()
+    const sender = tricklingStream()
+    const reading = readAtMost(sender.stream, 1024, { timeoutMs: 10_000 })
+    const outcome = reading.catch((error: unknown) => error)
+
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(sender.cancel).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1)
+    const error = await outcome
+    expect(error).toBeInstanceOf(BodyTimeoutError)
+    expect(error).toMatchObject({ timeoutMs: 10_000, message: 'widget-token/server: the body did not arrive within 10000 ms' })
+    expect(sender.cancel).toHaveBeenCalledOnce()
+  })
+
+  it('reads a body that arrives in time and leaves no timer behind', async () => {
+    vi.useFakeTimers()
+    const { stream } = streamOf(bytes('{"ok":'), bytes('true}'))
+    expect(new TextDecoder().decode(await readAtMost(stream, 100, { timeoutMs: 10_000 }))).toBe('{"ok":true}')
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('recognises the timeout from another copy of the package', () => {
+    const foreign = Object.assign(new Error('widget-token/server: the body did not arrive within 5 ms'), { name: 'BodyTimeoutError', timeoutMs: 5 })
+    expect(isBodyTimeoutError(foreign)).toBe(true)
+    expect(isBodyTimeoutError(new BodyTooLargeError(5))).toBe(false)
+    expect(isBodyTimeoutError(new BodyTimeoutError(5))).toBe(true)
   })
 })
