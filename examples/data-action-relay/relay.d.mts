@@ -18,6 +18,8 @@ export interface RelayOptions {
   tokenField?: string | undefined
   /** Larger request bodies get 413. Default 16 KiB. */
   maxBodyBytes?: number | undefined
+  /** A request body that has not arrived whole in this time gets 408. Default 10000. */
+  bodyTimeoutMs?: number | undefined
   /** Larger upstream answers are cut off with 502. Default 1 MiB. */
   maxUpstreamBytes?: number | undefined
   /** A slower upstream (headers and body) gets 504. Default 5000. */

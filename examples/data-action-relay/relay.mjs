@@ -1,10 +1,9 @@
 import { createAdaptorServer } from '@hono/node-server'
 import { Hono } from 'hono'
 import { basicAuth } from 'hono/basic-auth'
-import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify } from 'jose'
-import { isBodyTooLargeError, readAtMost } from 'widget-token/server'
+import { isBodyTimeoutError, isBodyTooLargeError, readAtMost } from 'widget-token/server'
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
 
@@ -34,6 +33,7 @@ export function createRelayApp({
   routes,
   tokenField = 'userToken',
   maxBodyBytes = 16 * 1024,
+  bodyTimeoutMs = 10_000,
   maxUpstreamBytes = 1024 * 1024,
   upstreamTimeoutMs = 5000,
   jwks,
@@ -44,6 +44,7 @@ export function createRelayApp({
 }) {
   if (!clientId || !clientSecret) throw new TypeError('the relay needs a client id and secret')
   if (!upstreamUrl) throw new TypeError('the relay needs an upstream URL')
+  if (!(bodyTimeoutMs > 0 && Number.isFinite(bodyTimeoutMs))) throw new TypeError(`bodyTimeoutMs must be a positive number of milliseconds, not ${bodyTimeoutMs}`)
   if (!jwks?.url && !allowUnverified) {
     throw new TypeError('the relay verifies callers’ tokens against a JWKS: give jwks.url, or allowUnverified: true to forward tokens it cannot verify')
   }
@@ -55,7 +56,7 @@ export function createRelayApp({
     const started = now()
     await next()
     c.res.headers.set('Cache-Control', 'no-store')
-    log(`${c.req.method} ${c.req.path} ${c.res.status} ${c.get('refusal') ?? 'ok'} ${now() - started} ms`)
+    log(`${c.req.method} ${escapeControls(c.req.path)} ${c.res.status} ${c.get('refusal') ?? 'ok'} ${now() - started} ms`)
   })
   app.onError((error, c) => {
     const refusal = error instanceof Refusal ? error : new Refusal(500, 'internal', 'the relay failed')
@@ -77,27 +78,37 @@ export function createRelayApp({
         return { error: { code: 'bad_credentials', message: 'the integration credentials were not accepted' } }
       },
     }),
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new Refusal(413, 'body_too_large', `the body is over ${maxBodyBytes} bytes`)
-      },
-    }),
+    async (c, next) => {
+      c.set('body', await readBody(c.req.raw))
+      await next()
+    },
   )
 
   for (const [name, route] of Object.entries(routes)) {
     const [method, path] = name.split(' ')
     app.on(method, path, async (c) => {
-      const body = await readJsonObject(c.req)
+      const body = readJsonObject(c.req.header('content-type'), c.get('body'))
       const token = body[tokenField]
       if (typeof token !== 'string' || token === '') throw new Refusal(400, 'missing_token', `the body has no "${tokenField}"`)
       await checkToken(token)
       const { [tokenField]: _removed, ...forwarded } = body
-      const answer = await forward(route, forwarded, token)
-      return NULL_BODY_STATUSES.has(answer.status)
-        ? new Response(null, { status: answer.status })
-        : new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'Content-Type': 'application/json' } })
+      const outgoing = serialize(forwarded, () => new Refusal(400, 'invalid_json', 'the body is nested too deeply to forward'))
+      const answer = await forward(route, outgoing, token)
+      if (NULL_BODY_STATUSES.has(answer.status)) return new Response(null, { status: answer.status })
+      const text = serialize(answer.body, () => new Refusal(502, 'upstream_bad_response', `the internal API answered ${answer.status} with JSON nested too deeply to pass on`))
+      return new Response(text, { status: answer.status, headers: { 'Content-Type': 'application/json' } })
     })
+  }
+
+  /** Within its size and its time: a caller trickling a byte a second holds nothing for long. */
+  async function readBody(request) {
+    try {
+      return new TextDecoder().decode(await readAtMost(request, maxBodyBytes, { timeoutMs: bodyTimeoutMs }))
+    } catch (error) {
+      if (isBodyTooLargeError(error)) throw new Refusal(413, 'body_too_large', `the body is over ${maxBodyBytes} bytes`)
+      if (isBodyTimeoutError(error)) throw new Refusal(408, 'body_timeout', `the body did not arrive within ${bodyTimeoutMs} ms`)
+      throw new Refusal(400, 'body_incomplete', 'the body ended before it was whole')
+    }
   }
 
   async function checkToken(token) {
@@ -125,7 +136,7 @@ export function createRelayApp({
       const response = await fetch(new URL(route.path, upstreamUrl), {
         method: route.method,
         headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(route.method === 'GET' ? {} : { 'Content-Type': 'application/json' }) },
-        body: route.method === 'GET' ? undefined : JSON.stringify(body),
+        body: route.method === 'GET' ? undefined : body,
         signal,
         redirect: 'manual',
       })
@@ -163,16 +174,34 @@ export function createRelay(options) {
   return createAdaptorServer({ fetch: createRelayApp(options).fetch })
 }
 
-async function readJsonObject(request) {
-  if (!(request.header('content-type') ?? '').startsWith('application/json')) {
+function readJsonObject(contentType, text) {
+  if (!(contentType ?? '').startsWith('application/json')) {
     throw new Refusal(400, 'not_json', 'send the body as application/json')
   }
   let value
   try {
-    value = JSON.parse(await request.text())
+    value = JSON.parse(text)
   } catch {
     value = undefined
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Refusal(400, 'invalid_json', 'the body is not a JSON object')
   return value
+}
+
+/** JSON.parse reads any depth, JSON.stringify overflows the stack on deep nesting: that is a refusal, not a crash. */
+function serialize(value, refusal) {
+  try {
+    return JSON.stringify(value)
+  } catch (error) {
+    if (error instanceof RangeError) throw refusal()
+    throw error
+  }
+}
+
+/** A path arrives percent-decoded: its CR, LF and other controls would start a forged log line. */
+function escapeControls(text) {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (character) => {
+    const named = { '\r': '\\r', '\n': '\\n', '\t': '\\t' }[character]
+    return named ?? `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`
+  })
 }

@@ -31,6 +31,7 @@ const environment = z.object({
   RELAY_MAX_BODY_BYTES: positive.optional(),
   RELAY_MAX_UPSTREAM_BYTES: positive.optional(),
   RELAY_UPSTREAM_TIMEOUT_MS: positive.optional(),
+  RELAY_BODY_TIMEOUT_MS: positive.optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
 })
@@ -53,6 +54,7 @@ export function relayOptionsFromEnvironment(env = process.env) {
       routes,
       tokenField: settings.RELAY_TOKEN_FIELD,
       maxBodyBytes: settings.RELAY_MAX_BODY_BYTES,
+      bodyTimeoutMs: settings.RELAY_BODY_TIMEOUT_MS,
       maxUpstreamBytes: settings.RELAY_MAX_UPSTREAM_BYTES,
       upstreamTimeoutMs: settings.RELAY_UPSTREAM_TIMEOUT_MS,
       jwks: settings.RELAY_JWKS_URL ? { url: settings.RELAY_JWKS_URL, issuer: settings.RELAY_ISSUER, audience: settings.RELAY_AUDIENCE } : undefined,

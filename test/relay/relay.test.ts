@@ -1,9 +1,9 @@
 // @vitest-environment node
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { connect, type AddressInfo } from 'node:net'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { createRelay, type RelayOptions } from '../../examples/data-action-relay/relay.mjs'
+import { createRelay, createRelayApp, type RelayOptions } from '../../examples/data-action-relay/relay.mjs'
 
 const CLIENT = 'genesys-data-actions'
 const SECRET = 'correct horse battery staple'
@@ -241,5 +241,71 @@ describe('the Data Action relay', () => {
     }
     const { url } = await startRelay({ upstreamTimeoutMs: 100 })
     expect(await call(url, '/relay/user-profile', { userToken: await callerToken() })).toMatchObject({ status: 504, body: { error: { code: 'upstream_timeout' } } })
+  })
+})
+
+describe('the Data Action relay at its edges', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('answers 408 to a request body that trickles in for longer than 10 s', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] })
+    const app = createRelayApp({ clientId: CLIENT, clientSecret: SECRET, upstreamUrl: 'http://127.0.0.1:1', routes: { 'POST /r': { method: 'GET', path: '/' } }, allowUnverified: true, log: (line) => logs.push(line) })
+    let timer: ReturnType<typeof setInterval> | undefined
+    const trickle = new ReadableStream<Uint8Array>({
+      start(controller) {
+        timer = setInterval(() => controller.enqueue(new TextEncoder().encode(' ')), 1000)
+      },
+      cancel: () => clearInterval(timer),
+    })
+    let answered: Response | undefined
+    const request = new Request('http://relay.example/r', { method: 'POST', headers: { Authorization: basic(), 'Content-Type': 'application/json' }, body: trickle, duplex: 'half' } as RequestInit)
+    void Promise.resolve(app.fetch(request)).then((response) => (answered = response))
+    // The credentials are checked with Web Crypto first, on real time: the body's clock starts after.
+    for (let turn = 0; turn < 1000 && vi.getTimerCount() < 2; turn++) await new Promise((resolve) => setImmediate(resolve))
+
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(answered).toBeUndefined()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(answered?.status).toBe(408)
+    expect(await answered!.json()).toEqual({ error: { code: 'body_timeout', message: 'the body did not arrive within 10000 ms' } })
+  })
+
+  it('logs a caller that hangs up in the middle of its body as that, not as a 500', async () => {
+    const { url } = await startRelay()
+    const { port } = new URL(url)
+    const socket = connect(Number(port), '127.0.0.1')
+    await new Promise((resolve) => socket.once('connect', resolve))
+    const received = new Promise((resolve) => relay!.once('request', resolve))
+    socket.write(`POST /relay/user-profile HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basic()}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"userToken":`)
+    await received
+    socket.destroy()
+
+    await vi.waitFor(() => expect(logs).toHaveLength(1))
+    expect(logs[0]).toMatch(/^POST \/relay\/user-profile 400 body_incomplete \d+ ms$/)
+  })
+
+  it('answers 502 to upstream JSON nested too deeply to pass on', async () => {
+    answer = (_, respond) => respond(200, '['.repeat(100_000) + ']'.repeat(100_000))
+    const { url } = await startRelay()
+    expect(await call(url, '/relay/user-profile', { userToken: await callerToken() })).toMatchObject({ status: 502, body: { error: { code: 'upstream_bad_response' } } })
+    expect(logs).toEqual([expect.stringMatching(/^POST \/relay\/user-profile 502 upstream_bad_response \d+ ms$/)])
+  })
+
+  it('answers 400 to a request body nested too deeply to pass on, and forwards nothing', async () => {
+    const { url } = await startRelay()
+    const nested = `{"userToken":"${await callerToken()}","deep":${'['.repeat(7000)}${']'.repeat(7000)}}`
+    expect(await call(url, '/relay/password-reset', nested)).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } })
+    expect(received).toEqual([])
+  })
+
+  it('escapes CR and LF from the request path in its log line, so a caller cannot forge lines', async () => {
+    const { url } = await startRelay()
+    await call(url, '/relay/user-profile%0d%0aGET%20/relay/forged%20200%20ok%201%20ms', { userToken: await callerToken() })
+
+    expect(logs).toHaveLength(1)
+    expect(logs[0]).not.toMatch(/[\r\n]/)
+    expect(logs[0]).toContain('\\r\\nGET /relay/forged')
   })
 })
