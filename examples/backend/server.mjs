@@ -104,6 +104,12 @@ export async function createBackend({
   )
   app.onError((error, c) => {
     if (error instanceof HTTPException) return refusal(c, error.status, error.status === 403 ? 'foreign_origin' : 'refused', error.message || 'refused')
+    // Sessions live in the shared store: while it is down a sign-in is worth retrying, not a bug of ours.
+    // By name: the store may come from another copy of widget-token/server.
+    if (error?.name === 'StoreUnavailableError') {
+      c.header('Retry-After', '5')
+      return refusal(c, 503, 'store_unavailable', 'the session store cannot be reached: try again shortly')
+    }
     log(`${c.req.method} ${c.req.path}: ${error.message}`)
     return refusal(c, 500, 'internal', 'internal error')
   })

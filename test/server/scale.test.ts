@@ -121,6 +121,34 @@ describe.skipIf(!hasRedisServer)('a Redis restart', () => {
   }, 30_000)
 })
 
+describe.skipIf(!hasRedisServer)('the example backend while Redis is down', () => {
+  it('answers a sign-in with 503 and Retry-After, not 500, then signs in once Redis is back', async () => {
+    const { createBackend } = await import('../../examples/backend/server.mjs')
+    const redis = await ownRedisServer()
+    cleanup.push(() => redis.stop())
+    const client = connect(redis.url)
+    client.on('error', () => {})
+    await client.connect()
+    const backend = await createBackend({ keys, store: createRedisStore(client, { prefix: uniquePrefix() }) })
+    cleanup.push(() => backend.close().then(() => client.disconnect()))
+    const signIn = () => fetch(`${backend.url}/login`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: backend.url }, body: '{"name":"Ada"}' })
+
+    await redis.stop()
+    const refused = await signIn()
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('5')
+    expect(await refused.json()).toEqual({ error: { code: 'store_unavailable', message: 'the session store cannot be reached: try again shortly' } })
+
+    await redis.start()
+    let signedIn: Response | undefined
+    for (let attempt = 0; attempt < 100 && signedIn?.status !== 200; attempt++) {
+      signedIn = await signIn()
+      if (signedIn.status !== 200) await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(signedIn!.status).toBe(200)
+  }, 30_000)
+})
+
 if (!hasRedisServer) console.warn('Redis restart test skipped: no redis-server binary on PATH (apt-get install redis-server)')
 
 describe.skipIf(!available)('the example backend on two instances sharing Redis', () => {
