@@ -1,12 +1,23 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import { isBodyTimeoutError, isBodyTooLargeError, readAtMost } from './body'
 import { TokenRefusal } from './refusal'
-import { StoreUnavailableError } from './store'
+import { StoreUnavailableError, type Store } from './store'
 
-/** `points` requests per `durationSeconds`, counted in this process; or a limiter of your own (e.g. Redis). */
+/**
+ * `points` requests per `durationSeconds`, counted in the service's store when it has one (so every
+ * instance shares one budget), else in this process; or a limiter of your own.
+ */
 export type RateLimit = { points: number; durationSeconds: number } | { limiter: RateLimiterAbstract } | false
 
-export function createLimiter(limit: RateLimit, name: string, keyPrefix: string): RateLimiterAbstract | undefined {
+/** What the service needs of a limiter: rate-limiter-flexible's `consume`, rejecting with a `RateLimiterRes` when over. */
+export type Limiter = Pick<RateLimiterAbstract, 'consume'>
+
+export interface SharedCounting {
+  store: Store
+  now: () => number
+}
+
+export function createLimiter(limit: RateLimit, name: string, keyPrefix: string, shared?: SharedCounting): Limiter | undefined {
   if (limit === false) return undefined
   if (typeof limit !== 'object' || limit === null) {
     throw new TypeError(`widget-token/server: ${name} must be { points, durationSeconds }, { limiter } or false, not ${typeof limit}`)
@@ -19,11 +30,30 @@ export function createLimiter(limit: RateLimit, name: string, keyPrefix: string)
   if (!(points > 0) || !(durationSeconds > 0) || !Number.isFinite(points) || !Number.isFinite(durationSeconds)) {
     throw new TypeError(`widget-token/server: ${name} needs positive points and durationSeconds, e.g. { points: 30, durationSeconds: 60 }`)
   }
+  if (shared) return createStoreLimiter(shared, keyPrefix, points, durationSeconds * 1000)
   return new RateLimiterMemory({ keyPrefix, points, duration: durationSeconds })
 }
 
+/**
+ * Fixed windows counted with the store's atomic `increment`: one key per window, so the wait until
+ * the next one is known without another round trip.
+ */
+function createStoreLimiter({ store, now }: SharedCounting, keyPrefix: string, points: number, windowMs: number): Limiter {
+  return {
+    async consume(key: string) {
+      const at = now()
+      const window = Math.floor(at / windowMs)
+      const count = await store.increment(`limit:${keyPrefix}:${window}:${key}`, windowMs)
+      const msBeforeNext = (window + 1) * windowMs - at
+      const result = new RateLimiterRes(Math.max(0, points - count), msBeforeNext, count, false)
+      if (count > points) throw result
+      return result
+    },
+  }
+}
+
 /** Counts one request against `key`; over the limit, a 429 the SDK retries after `Retry-After`. */
-export async function consume(limiter: RateLimiterAbstract | undefined, key: string, what: string): Promise<void> {
+export async function consume(limiter: Limiter | undefined, key: string, what: string): Promise<void> {
   if (!limiter) return
   try {
     await limiter.consume(key)

@@ -2,6 +2,7 @@ import type { JWK } from 'jose'
 import type { ClockGuardOptions } from './clock-guard'
 import type { KeysOption, SigningAlgorithm } from './keys'
 import type { RateLimit } from './limits'
+import { checkTrustProxy } from './proxy'
 import type { OperatorEvent } from './report'
 import type { Store } from './store'
 
@@ -59,7 +60,15 @@ export interface TokenServiceOptions {
   sessionRateLimit?: RateLimit | undefined
   /** Per client address. Default 300 per 60 s. */
   addressRateLimit?: RateLimit | undefined
-  /** How the client address is found. Default: the socket of a Node server (Hono, Express, Fastify). */
+  /**
+   * How many proxies (load balancers, CDNs, ingress) stand between the browser and the service; each
+   * must append to `X-Forwarded-For`. With it, the origin check reads `X-Forwarded-Proto` and
+   * `X-Forwarded-Host` (or `Forwarded`), and the per-address limit the `X-Forwarded-For` entry the
+   * outermost proxy wrote (the `trustProxy`-th from the right). Default `false`: the request's own
+   * URL and socket. Only set it when the service cannot be reached except through those proxies.
+   */
+  trustProxy?: number | false | undefined
+  /** How the client address is found. Default: the socket of a Node server (Hono, Express, Fastify), or the trusted X-Forwarded-For hop with `trustProxy`. Nothing found: only the per-session limit applies. */
   clientAddress?: ((request: Request, env: unknown) => string | undefined) | undefined
   /** Request bodies above this are refused with 413. Default 1024. */
   maxBodyBytes?: number | undefined
@@ -173,6 +182,7 @@ export function resolveSettings(options: TokenServiceOptions) {
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 1024),
     maxTokenBytes: positive('maxTokenBytes', options.maxTokenBytes, 3584),
     keysRefreshSeconds: keysRefreshSeconds(options),
+    trustProxy: checkTrustProxy(options.trustProxy),
   }
 }
 

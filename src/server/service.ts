@@ -2,6 +2,7 @@ import { createServiceClockGuard } from './clock-guard'
 import { openKeyRing } from './keys'
 import { consume, createLimiter, readBodyWithin } from './limits'
 import { resolveSettings, type TokenService, type TokenServiceOptions } from './options'
+import { createRequestOrigin } from './proxy'
 import { isTokenRefusal, TokenRefusal } from './refusal'
 import { answer, createSigner } from './signing'
 import { createReporter, createStoreWatch } from './report'
@@ -12,11 +13,6 @@ export type { Authenticated, IssuedToken, TokenService, TokenServiceLogger, Toke
 const LOG_INTERVAL_MS = 60_000
 // The widget no longer holds a token it can use: the one the refresh window holds may be that very one.
 const DROPPED: ReadonlySet<string> = new Set(['disconnect', 'expired', 'refused'])
-
-function nodeSocketAddress(_request: Request, env: unknown): string | undefined {
-  const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
-  return incoming?.socket?.remoteAddress
-}
 
 /**
  * The portal backend's token service: signs the widget's JWTs and serves the endpoints the browser
@@ -44,13 +40,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const report = createReporter({ warn, error: (message, error) => logger.error(message, error), onEvent: options.onEvent, now, intervalMs: LOG_INTERVAL_MS })
   const storeWatch = createStoreWatch(report, now)
   const clockGuard = createServiceClockGuard(options.clock, now, report, warn)
-  const sessionLimiter = createLimiter(options.sessionRateLimit ?? { points: 30, durationSeconds: 60 }, 'sessionRateLimit', 'widget-token-session')
-  const addressLimiter = createLimiter(options.addressRateLimit ?? { points: 300, durationSeconds: 60 }, 'addressRateLimit', 'widget-token-address')
-  const clientAddress = options.clientAddress ?? nodeSocketAddress
+  const requestOrigin = createRequestOrigin(settings.trustProxy, options.clientAddress)
   // Services with another issuer or audience on the same store (tenants, environments) never share
   // a refresh-window token, a key schedule or a rate-limit count.
   const tenant = `${encodeURIComponent(options.issuer)}/${encodeURIComponent(options.audience)}:`
   const store = scopeStore(options.store ?? createMemoryStore({ now }), tenant)
+  const counting = options.store ? { store, now } : undefined
+  const sessionLimiter = createLimiter(options.sessionRateLimit ?? { points: 30, durationSeconds: 60 }, 'sessionRateLimit', 'widget-token-session', counting)
+  const addressLimiter = createLimiter(options.addressRateLimit ?? { points: 300, durationSeconds: 60 }, 'addressRateLimit', 'widget-token-address', counting)
   const keys = openKeyRing({
     configured: options.keys,
     refreshMs: settings.keysRefreshSeconds * 1000,
@@ -80,17 +77,22 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   }
 
   function checkOrigin(request: Request) {
-    const allowed = options.allowedOrigins ?? [new URL(request.url).origin]
+    const allowed = options.allowedOrigins ?? [requestOrigin.origin(request)]
     const origin = request.headers.get('origin') ?? refererOrigin(request.headers.get('referer'))
     if (!origin || !allowed.includes(origin)) {
-      throw new TokenRefusal('foreign_origin', 403, 'token requests are accepted only from the portal’s own origin')
+      // The header is the client's: bounded, and written as JSON by the reporter, so it cannot forge a line.
+      const context = { expected: allowed, received: origin?.slice(0, 200) ?? null }
+      throw new TokenRefusal('foreign_origin', 403, 'token requests are accepted only from the portal’s own origin', { context })
     }
   }
 
   async function tokenEndpoint(request: Request, env: unknown): Promise<Response> {
     if (request.method !== 'POST') throw new TokenRefusal('method_not_allowed', 405, 'use POST', { headers: { Allow: 'POST' } })
-    await consume(addressLimiter, tenant + (clientAddress(request, env) ?? 'unknown'), 'address')
+    // Before any limit: a foreign page's requests must not spend the budget of the visitors it targets.
     checkOrigin(request)
+    // Without an address (no socket, no trusted proxy) there is no one to count; the session limit still holds.
+    const address = requestOrigin.address(request, env)
+    if (address !== undefined) await consume(addressLimiter, tenant + address, 'address')
     const reason = readReason(await readBodyWithin(request, settings.maxBodyBytes))
     const who = await options.authenticate(request)
     if (!who) throw new TokenRefusal('unauthenticated', 401, 'sign in to the portal first')

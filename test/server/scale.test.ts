@@ -68,6 +68,13 @@ describe.skipIf(!available)('several instances sharing Redis', () => {
     expect(statuses).toEqual([200, 200, 200, 429])
   })
 
+  it('hold one rate limit across both when given only { points, durationSeconds }: the counts live in the store', async () => {
+    const [a, b] = await twoInstances({ sessionRateLimit: { points: 3, durationSeconds: 60 }, refreshWindowSeconds: 0.001 })
+    const statuses = []
+    for (const instance of [a, b, a, b]) statuses.push((await instance.fetch(tokenRequest())).status)
+    expect(statuses).toEqual([200, 200, 200, 429])
+  })
+
   it('see a rotation started on one, and no token fails verification meanwhile', async () => {
     let now = Date.now()
     const [a, b] = await twoInstances({ now: () => now, jwksMaxAgeSeconds: 300, ttlSeconds: 900, refreshWindowSeconds: 0.001 })

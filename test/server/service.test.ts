@@ -203,11 +203,12 @@ describe('createTokenService', () => {
     expect((await service.fetch(tokenRequest('/token', { session: 'd' }), from('198.51.100.1'))).status).toBe(200)
   })
 
-  it('takes any rate-limiter-flexible limiter, and counts requests without an address in one bucket', async () => {
+  it('takes any rate-limiter-flexible limiter', async () => {
     const limiter = new RateLimiterMemory({ points: 1, duration: 30 })
     ;({ service } = createService({ addressRateLimit: { limiter } }))
-    expect((await service.fetch(tokenRequest('/token', { session: 'a' }))).status).toBe(200)
-    const refused = await service.fetch(tokenRequest('/token', { session: 'b' }))
+    const socket = { incoming: { socket: { remoteAddress: '203.0.113.7' } } }
+    expect((await service.fetch(tokenRequest('/token', { session: 'a' }), socket)).status).toBe(200)
+    const refused = await service.fetch(tokenRequest('/token', { session: 'b' }), socket)
     expect(refused.status).toBe(429)
     expect(refused.headers.get('retry-after')).toBe('30')
   })
