@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { Hono } from 'hono'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createTokenService, type TokenService } from '../../src/server'
+import { createTokenService, type TokenService, type TokenServiceOptions } from '../../src/server'
 import { ORG, quietLogger } from './helpers'
 
 let tokens: TokenService
@@ -18,7 +18,7 @@ afterEach(async () => {
   await stop()
 })
 
-function createTokens() {
+function createTokens(options: Partial<TokenServiceOptions> = {}) {
   tokens = createTokenService({
     issuer: 'enterprise-portal-auth',
     audience: ORG,
@@ -28,6 +28,7 @@ function createTokens() {
     sessionRateLimit: { points: 2, durationSeconds: 60 },
     refreshWindowSeconds: 0.001,
     authenticate: (request) => (request.headers.get('cookie') === 'sid=valid' ? { subject: 'customer-1' } : undefined),
+    ...options,
   })
   return tokens
 }
@@ -113,5 +114,35 @@ describe('mounting the token service', () => {
     const server = serve({ fetch: (request) => (request.method === 'GET' ? route.GET(request) : route.POST(request)), port: 0, hostname: '127.0.0.1' }) as Server
     stop = closing(server)
     expect(await exercise(await listening(server))).toEqual(expected)
+  })
+})
+
+describe('mounting the token service behind a TLS-terminating proxy', () => {
+  /** What the proxy forwards to Node over plain HTTP: the browser's https Origin, and the hops it vouches for. */
+  const throughProxy = (url: string, headers: Record<string, string>) =>
+    fetch(`${url}/api/v1/embedded-cx/token`, {
+      method: 'POST',
+      headers: { Origin: 'https://portal.example.com', Cookie: 'sid=valid', 'Content-Type': 'application/json', ...headers },
+      body: '{}',
+    })
+  const forwarded = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'portal.example.com', 'X-Forwarded-For': '203.0.113.7' }
+
+  it.each([
+    ['allowedOrigins', { allowedOrigins: ['https://portal.example.com'], trustProxy: 1 }],
+    ['trustProxy alone', { trustProxy: 1 }],
+  ] as const)('issues to the browser’s origin with %s as the README sets them', async (_, options) => {
+    const tokens = createTokens(options)
+    const app = new Hono()
+    app.all('/api/v1/embedded-cx/*', (c) => tokens.fetch(c.req.raw, c.env))
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server
+    stop = closing(server)
+    expect((await throughProxy(await listening(server), forwarded)).status).toBe(200)
+  })
+
+  it('refuses the same request without them: the default expects the origin Node sees', async () => {
+    const tokens = createTokens()
+    const server = serve({ fetch: (request, env) => tokens.fetch(request, env), port: 0, hostname: '127.0.0.1' }) as Server
+    stop = closing(server)
+    expect((await throughProxy(await listening(server), forwarded)).status).toBe(403)
   })
 })
