@@ -22,8 +22,10 @@ export interface BackendOptions {
   issuer?: string
   /** The widget's origin, allowed in the pages' `frame-src`. */
   widgetOrigin?: string
-  /** Whole encoded tokens above this are refused with a 422. Default 3584. */
-  maxTokenBytes?: number
+  /** Payloads whose base64url encoding is longer are refused with a 422 before signing. Default 3584. */
+  maxPayloadBytes?: number | undefined
+  /** Whole signed tokens above this are refused with a 422. Default 4096. */
+  maxTokenBytes?: number | undefined
   /** The token service's clock guard. Default: none, with a warning in the log. */
   clock?: ClockGuardOptions | false | undefined
   /** Signing keys. Default: one generated in memory, with a warning in the log. */

@@ -72,7 +72,12 @@ export interface TokenServiceOptions {
   clientAddress?: ((request: Request, env: unknown) => string | undefined) | undefined
   /** Request bodies above this are refused with 413. Default 1024. */
   maxBodyBytes?: number | undefined
-  /** Whole encoded tokens above this are refused with 422. Default 3584 (3.5 KB). */
+  /**
+   * Payloads whose base64url encoding is longer are refused with 422 before signing: the guide's
+   * rule (EC3), 3.5 KB with a safety margin under the platform's ~4 KB. Default 3584.
+   */
+  maxPayloadBytes?: number | undefined
+  /** Whole signed tokens above this are refused with 422: what the browser SDK and the widget accept. Default 4096. */
   maxTokenBytes?: number | undefined
   /**
    * State shared by several instances (e.g. `createRedisStore`): the token each session gets within
@@ -180,7 +185,8 @@ export function resolveSettings(options: TokenServiceOptions) {
     jwksMaxAgeSeconds: Math.floor(positive('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, 300)),
     refreshWindowSeconds: positive('refreshWindowSeconds', options.refreshWindowSeconds, 10),
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 1024),
-    maxTokenBytes: positive('maxTokenBytes', options.maxTokenBytes, 3584),
+    maxPayloadBytes: positive('maxPayloadBytes', options.maxPayloadBytes, 3584),
+    maxTokenBytes: positive('maxTokenBytes', options.maxTokenBytes, 4096),
     keysRefreshSeconds: keysRefreshSeconds(options),
     trustProxy: checkTrustProxy(options.trustProxy),
   }

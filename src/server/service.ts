@@ -64,6 +64,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     issuer: options.issuer,
     audience: options.audience,
     ttlSeconds: settings.ttlSeconds,
+    maxPayloadBytes: settings.maxPayloadBytes,
     maxTokenBytes: settings.maxTokenBytes,
     windowMs: Math.min(settings.refreshWindowSeconds * 1000, (settings.ttlSeconds * 1000) / 4),
     ring,

@@ -15,6 +15,9 @@ export interface SignerOptions {
   issuer: string
   audience: string
   ttlSeconds: number
+  /** The payload's base64url length, checked before signing (the guide's EC3: 3.5 KB). */
+  maxPayloadBytes: number
+  /** The whole signed token, checked after: what the browser SDK and the widget accept. */
   maxTokenBytes: number
   /** Token requests of one session within this window share one token. */
   windowMs: number
@@ -33,8 +36,13 @@ export const answer = (at: number, { token, expiresAt }: Signed): IssuedToken =>
   expiresIn: Math.max(0, Math.ceil((expiresAt - at) / 1000)),
 })
 
+const encoder = new TextEncoder()
+const utf8Length = (text: string) => encoder.encode(text).byteLength
+/** Unpadded, as in a JWT: 4 characters per 3 bytes, and 2 or 3 for the 1 or 2 bytes left over. */
+export const base64urlLength = (bytes: number) => Math.floor(bytes / 3) * 4 + [0, 2, 3][bytes % 3]!
+
 /** Signs the widget's tokens, and shares one per session within the refresh window. */
-export function createSigner({ issuer, audience, ttlSeconds, maxTokenBytes, windowMs, ring, store, checkClock }: SignerOptions) {
+export function createSigner({ issuer, audience, ttlSeconds, maxPayloadBytes, maxTokenBytes, windowMs, ring, store, checkClock }: SignerOptions) {
   const recent = new Map<string, { issuedAt: number; issued: Promise<Signed> }>()
 
   async function sign(at: number, subject: string, claims: Record<string, unknown> = {}): Promise<Signed> {
@@ -42,22 +50,20 @@ export function createSigner({ issuer, audience, ttlSeconds, maxTokenBytes, wind
     const registered = Object.keys(claims).filter((name) => REGISTERED.includes(name))
     if (registered.length > 0) throw new TypeError(`widget-token/server: extra claims may not set ${registered.sort().join(', ')}: the service sets them`)
     await checkClock()
-    const keyRing = await ring
-    const key = await keyRing.signingKey()
     const iat = Math.floor(at / 1000)
     const exp = iat + ttlSeconds
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-      .setAudience(audience)
-      .setIssuer(issuer)
-      .setSubject(subject)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .setJti(globalThis.crypto.randomUUID())
-      .sign(key.privateKey)
-    const bytes = new TextEncoder().encode(token).byteLength
-    if (bytes > maxTokenBytes) {
-      throw new TokenRefusal('token_too_large', 422, `the token encodes to ${bytes} bytes, over the ${maxTokenBytes}-byte limit: put reference ids in the claims, not records`)
+    // Exactly what is signed: jose serialises this object as it is.
+    const payload = { ...claims, aud: audience, iss: issuer, sub: subject, iat, exp, jti: globalThis.crypto.randomUUID() }
+    const payloadLength = base64urlLength(utf8Length(JSON.stringify(payload)))
+    if (payloadLength > maxPayloadBytes) {
+      throw new TokenRefusal('token_too_large', 422, `the payload encodes to ${payloadLength} bytes of base64url, over the ${maxPayloadBytes}-byte limit: put reference ids in the claims, not records`)
+    }
+    const keyRing = await ring
+    const key = await keyRing.signingKey()
+    const token = await new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey)
+    // The token is ASCII: its length is its size in bytes.
+    if (token.length > maxTokenBytes) {
+      throw new TokenRefusal('token_too_large', 422, `the token encodes to ${token.length} bytes, over the ${maxTokenBytes}-byte limit the widget accepts: put reference ids in the claims, not records`)
     }
     keyRing.signed(key, exp * 1000)
     return { token, expiresAt: exp * 1000 }

@@ -173,12 +173,18 @@ describe('the example backend', () => {
     expect(await correlation.resolve(first.cxRef as string)).toBeUndefined()
   })
 
-  it('refuses a token over 3.5 KB with a 422 naming its size, also when the claims alone fit', async () => {
-    await start({ claimsFor: () => ({ crmRecord: 'x'.repeat(2150) }) })
+  it('refuses a payload over 3.5 KB of base64url with a 422 naming its size, and signs one just under it', async () => {
+    await start({ claimsFor: () => ({ crmRecord: 'x'.repeat(2700) }) })
     const { response, body } = await token(await signIn())
     expect(response.status).toBe(422)
     expect(body.code).toBe('token_too_large')
-    expect(body.message).toMatch(/^the token encodes to \d{4} bytes, over the 3584-byte limit/)
+    expect(body.message).toMatch(/^the payload encodes to \d{4} bytes of base64url, over the 3584-byte limit/)
+
+    await backend.close()
+    await start({ claimsFor: () => ({ crmRecord: 'x'.repeat(2150) }) })
+    const fits = await token(await signIn())
+    expect(fits.response.status).toBe(200)
+    expect(fits.body.token.length).toBeGreaterThan(3584)
   })
 
   it('stops signing while its clock is more than 10 s off the reference, with Retry-After', async () => {
