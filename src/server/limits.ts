@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
-import { isBodyTimeoutError, isBodyTooLargeError, readAtMost } from './body'
+import { BodyTimeoutError, BodyTooLargeError, isBodyTimeoutError, isBodyTooLargeError, readAtMost } from './body'
 import { TokenRefusal } from './refusal'
 import { StoreUnavailableError, type Store } from './store'
 
@@ -72,10 +72,35 @@ export async function consume(limiter: Limiter | undefined, key: string, what: s
  */
 export async function readBodyWithin(request: Request, maxBytes: number, timeoutMs = 10_000): Promise<Uint8Array> {
   try {
-    return await readAtMost(request, maxBytes, { timeoutMs })
+    return await readBody(request, maxBytes, timeoutMs)
   } catch (error) {
     if (isBodyTooLargeError(error)) throw new TokenRefusal('body_too_large', 413, `the body is over ${maxBytes} bytes`)
     if (isBodyTimeoutError(error)) throw new TokenRefusal('body_timeout', 408, `the body did not arrive within ${timeoutMs} ms`)
     throw new TokenRefusal('body_incomplete', 400, 'the body ended before it was whole')
+  }
+}
+
+/**
+ * A declared length within the limit is read whole with `arrayBuffer()`: the server's HTTP framing
+ * stops the body at that length, and @hono/node-server then reads the socket directly instead of
+ * building a Web stream. Anything else is streamed and counted as it arrives.
+ */
+async function readBody(request: Request, maxBytes: number, timeoutMs: number): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length')
+  if (declared === null || !/^\d+$/.test(declared) || Number(declared) > maxBytes) return readAtMost(request, maxBytes, { timeoutMs })
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const reading = request.arrayBuffer()
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BodyTimeoutError(timeoutMs)), timeoutMs)
+  })
+  // A read that outlives its deadline has nobody left to tell.
+  reading.catch(() => {})
+  try {
+    const body = new Uint8Array(await Promise.race([reading, expired]))
+    // A Request made in-process may declare less than it holds.
+    if (body.byteLength > maxBytes) throw new BodyTooLargeError(maxBytes)
+    return body
+  } finally {
+    clearTimeout(timer)
   }
 }

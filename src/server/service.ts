@@ -2,6 +2,7 @@ import { createServiceClockGuard } from './clock-guard'
 import { openKeyRing } from './keys'
 import { consume, createLimiter, readBodyWithin } from './limits'
 import { resolveSettings, type TokenService, type TokenServiceOptions } from './options'
+import { fingerprint } from './fingerprint'
 import { createRequestOrigin } from './proxy'
 import { isTokenRefusal, TokenRefusal } from './refusal'
 import { answer, createSigner } from './signing'
@@ -104,7 +105,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const at = now()
     const body = answer(at, await signer.issueOnce(at, sessionKey, who, reason !== undefined && DROPPED.has(reason)))
     storeWatch.answered()
-    return Response.json(body, { headers: { 'Cache-Control': 'no-store' } })
+    // Not Response.json: a Response built from a string is one that @hono/node-server can write out directly.
+    return new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } })
   }
 
   async function jwksEndpoint(request: Request): Promise<Response> {
@@ -206,14 +208,6 @@ function readReason(body: Uint8Array): string | undefined {
   const { reason } = parsed as { reason?: unknown }
   if (reason !== undefined && typeof reason !== 'string') throw new TokenRefusal('bad_request', 400, 'reason must be a string')
   return reason
-}
-
-// Session ids are secrets: counters and shared stores see only their digest.
-async function fingerprint(session: string): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(session))
-  let binary = ''
-  for (const byte of new Uint8Array(digest)) binary += String.fromCharCode(byte)
-  return btoa(binary)
 }
 
 function refererOrigin(referer: string | null): string | undefined {

@@ -2,7 +2,7 @@
 import { connect } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createService, runOnFakeTime, tokenRequest } from './helpers'
 
 const json = async (response: Response) => (await response.json()) as { code: string; message: string }
@@ -54,7 +54,47 @@ describe('request bodies on fake time', () => {
   })
 })
 
+describe('request bodies that declare their length', () => {
+  runOnFakeTime()
+
+  it('refuses a body longer than it declared, counted after reading', async () => {
+    const { service } = createService()
+    const lying = tokenRequest('/token', { body: JSON.stringify({ note: 'x'.repeat(1200) }), headers: { 'Content-Length': '10' } })
+    expect((await service.fetch(lying)).status).toBe(413)
+  })
+})
+
 describe('request bodies over a real socket', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('answers 408 to a body that stops short of the length it declared, once 10 s have passed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { service, logger } = createService()
+    const answers: Array<Promise<Response>> = []
+    const server = serve({ fetch: (request, env) => (answers.push(service.fetch(request, env)), answers.at(-1)!), hostname: '127.0.0.1', port: 0 })
+    await new Promise((resolve) => server.once('listening', resolve))
+    const { port } = server.address() as AddressInfo
+    const socket = connect(port, '127.0.0.1')
+    try {
+      await new Promise((resolve) => socket.once('connect', resolve))
+      socket.write(`POST /api/v1/embedded-cx/token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\nX-Session: a\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":`)
+      for (let turn = 0; turn < 1000 && answers.length === 0; turn++) await new Promise((resolve) => setImmediate(resolve))
+      let answered: Response | undefined
+      void answers[0]!.then((response) => (answered = response))
+
+      await vi.advanceTimersByTimeAsync(9_999)
+      expect(answered).toBeUndefined()
+      await vi.advanceTimersByTimeAsync(1)
+      expect(answered?.status).toBe(408)
+      expect(logger.error).not.toHaveBeenCalled()
+    } finally {
+      socket.destroy()
+      server.close()
+    }
+  })
+
   it('logs no failure for a client that hangs up in the middle of its body', async () => {
     const { service, logger } = createService()
     const answers: Array<Promise<Response>> = []

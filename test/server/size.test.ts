@@ -52,6 +52,12 @@ describe('the payload size rule, checked before signing (EC3)', () => {
     expect(token.length).toBeLessThanOrEqual(MAX_TOKEN_BYTES)
   })
 
+  it('counts the payload in bytes, not characters', async () => {
+    const { service } = createService({ algorithm: 'RS256' })
+    await expect(service.issue('visitor', { note: 'e'.repeat(900) })).resolves.toBeTruthy()
+    await expect(service.issue('visitor', { note: '€'.repeat(900) })).rejects.toMatchObject({ code: 'token_too_large' })
+  })
+
   it('answers 422 over HTTP, which the SDK does not retry', async () => {
     const { service } = createService({ algorithm: 'RS256', authenticate: () => ({ subject: 'visitor', claims: { crm: 'x'.repeat(2800) } }) })
     const response = await service.fetch(new Request('https://portal.example/api/v1/embedded-cx/token', { method: 'POST', headers: { Origin: 'https://portal.example' } }))

@@ -52,3 +52,28 @@ describe.skipIf(!available)('with Redis', () => {
     advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   }))
 })
+
+describe('the memory store under many sessions', () => {
+  it('keeps a write cheap however many entries are alive: expired ones go in amortised sweeps', async () => {
+    let now = 0
+    const store = createMemoryStore({ now: () => now })
+    const checked: number[] = []
+    const entries = Map.prototype[Symbol.iterator]
+    // Counts how many entries sweeps walk over while 20,000 live entries are written.
+    Map.prototype[Symbol.iterator] = function (this: Map<unknown, unknown>) {
+      checked.push(this.size)
+      return entries.call(this)
+    }
+    try {
+      for (let index = 0; index < 20_000; index++) await store.set(`refresh:${index}`, 'token', 60_000)
+    } finally {
+      Map.prototype[Symbol.iterator] = entries
+    }
+    expect(checked.reduce((sum, size) => sum + size, 0)).toBeLessThan(2 * 20_000)
+
+    now = 60_001
+    await store.set('late', 'x', 1000)
+    for (let index = 0; index < 20_000; index++) await store.set(`again:${index}`, 'token', 60_000)
+    expect(await store.get('refresh:0')).toBeUndefined()
+  })
+})
