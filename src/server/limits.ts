@@ -1,11 +1,11 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import { BodyTimeoutError, BodyTooLargeError, isBodyTimeoutError, isBodyTooLargeError, readAtMost } from './body'
 import { TokenRefusal } from './refusal'
 import { StoreUnavailableError, type Store } from './store'
 
 /**
  * `points` requests per `durationSeconds`, counted in the service's store when it has one (so every
- * instance shares one budget), else in this process; or a limiter of your own.
+ * instance shares one budget), else in this process; or a rate-limiter-flexible limiter of your own.
  */
 export type RateLimit = { points: number; durationSeconds: number } | { limiter: RateLimiterAbstract } | false
 
@@ -31,7 +31,35 @@ export function createLimiter(limit: RateLimit, name: string, keyPrefix: string,
     throw new TypeError(`widget-token/server: ${name} needs positive points and durationSeconds, e.g. { points: 30, durationSeconds: 60 }`)
   }
   if (shared) return createStoreLimiter(shared, keyPrefix, points, durationSeconds * 1000)
-  return new RateLimiterMemory({ keyPrefix, points, duration: durationSeconds })
+  return createMemoryLimiter(points, durationSeconds * 1000)
+}
+
+/**
+ * A window per key from its first request, as rate-limiter-flexible's memory limiter counts, but
+ * without a timer per key: expired windows go in sweeps once the map has doubled, so a request costs
+ * O(1) on average and nothing is scheduled.
+ */
+function createMemoryLimiter(points: number, windowMs: number): Limiter {
+  const windows = new Map<string, { count: number; endsAt: number }>()
+  let sweepAbove = 1000
+  return {
+    async consume(key: string) {
+      const at = Date.now()
+      let window = windows.get(key)
+      if (!window || window.endsAt <= at) {
+        if (windows.size > sweepAbove) {
+          for (const [stale, { endsAt }] of windows) if (endsAt <= at) windows.delete(stale)
+          sweepAbove = Math.max(1000, windows.size * 2)
+        }
+        window = { count: 0, endsAt: at + windowMs }
+        windows.set(key, window)
+      }
+      window.count++
+      const result = new RateLimiterRes(Math.max(0, points - window.count), window.endsAt - at, window.count, window.count === 1)
+      if (window.count > points) throw result
+      return result
+    },
+  }
 }
 
 /**
@@ -59,6 +87,7 @@ export async function consume(limiter: Limiter | undefined, key: string, what: s
     await limiter.consume(key)
   } catch (rejection) {
     // A limiter whose store is down cannot promise its limit: refuse rather than let requests through.
+    if (rejection instanceof StoreUnavailableError) throw rejection
     if (!(rejection instanceof RateLimiterRes)) throw new StoreUnavailableError({ cause: rejection })
     throw new TokenRefusal('rate_limited', 429, `too many token requests from this ${what}`, {
       retryAfterSeconds: rejection.msBeforeNext / 1000,

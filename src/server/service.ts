@@ -69,7 +69,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     maxTokenBytes: settings.maxTokenBytes,
     windowMs: Math.min(settings.refreshWindowSeconds * 1000, (settings.ttlSeconds * 1000) / 4),
     ring,
-    store,
+    store: options.store && store,
     checkClock: clockGuard.check,
   })
   const routes = {

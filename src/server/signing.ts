@@ -22,7 +22,8 @@ export interface SignerOptions {
   /** Token requests of one session within this window share one token. */
   windowMs: number
   ring: Promise<KeyRing>
-  store: Store
+  /** Shared with other instances; without one, this process's own window is the only one there is. */
+  store: Store | undefined
   /** Rejects with a refusal while the clock cannot be trusted. */
   checkClock: () => Promise<void>
 }
@@ -75,6 +76,7 @@ export function createSigner({ issuer, audience, ttlSeconds, maxPayloadBytes, ma
    * its token in the store hands it out; the others answer with that one.
    */
   async function issueShared(at: number, sessionKey: string, who: Authenticated, fresh: boolean): Promise<Signed> {
+    if (!store) return sign(at, who.subject, who.claims)
     const key = `refresh:${sessionKey}`
     if (fresh) {
       const issued = await sign(at, who.subject, who.claims)

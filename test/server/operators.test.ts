@@ -28,7 +28,7 @@ describe('operator visibility', () => {
     expect(lines[0]).toMatch(/^widget-token\/server: refused POST \/api\/v1\/embedded-cx\/token: 403 foreign_origin/)
     expect(lines[1]).toContain('4 more like it in the last 60 s were not logged')
     expect(events).toHaveLength(6)
-    expect(events[0]).toEqual({ type: 'refused', code: 'foreign_origin', status: 403, method: 'POST', path: '/api/v1/embedded-cx/token', message: expect.any(String), context: undefined })
+    expect(events[0]).toEqual({ type: 'refused', code: 'foreign_origin', status: 403, method: 'POST', path: '/api/v1/embedded-cx/token', message: expect.any(String), context: { expected: ['https://portal.example'], received: 'https://evil.example' } })
   })
 
   it('logs rate_limited, and each reason on its own schedule', async () => {

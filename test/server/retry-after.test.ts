@@ -42,14 +42,15 @@ describe('Retry-After from the server, as the SDK reads it', () => {
 
   it('a 429 part-way through the window: whole seconds rounded up, so the SDK never comes back too early', async () => {
     const { service } = createService({ addressRateLimit: { points: 1, durationSeconds: 10 } })
-    expect((await service.fetch(tokenRequest('/token', { session: 'a' }))).status).toBe(200)
+    const socket = { incoming: { socket: { remoteAddress: '203.0.113.7' } } }
+    expect((await service.fetch(tokenRequest('/token', { session: 'a' }), socket)).status).toBe(200)
     vi.advanceTimersByTime(2_500)
-    const refused = await service.fetch(tokenRequest('/token', { session: 'b' }))
+    const refused = await service.fetch(tokenRequest('/token', { session: 'b' }), socket)
 
     expect(refused.headers.get('retry-after')).toBe('8')
     expect(sdkWaitMs(refused)).toBe(8_000)
     vi.advanceTimersByTime(sdkWaitMs(refused)!)
-    expect((await service.fetch(tokenRequest('/token', { session: 'b' }))).status).toBe(200)
+    expect((await service.fetch(tokenRequest('/token', { session: 'b' }), socket)).status).toBe(200)
   })
 
   it('a 503 while Redis is down: the SDK waits the five seconds the server asked', async () => {
