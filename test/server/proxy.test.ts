@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { exportPKCS8, generateKeyPair } from 'jose'
 import { createMemoryStore } from '../../src/server'
 import { createService, runOnFakeTime } from './helpers'
@@ -116,5 +116,14 @@ describe('limits with a shared store', () => {
     expect(answers.map((response) => response.status)).toEqual([200, 200, 200, 429])
     expect(Number(answers[3]!.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(Number(answers[3]!.headers.get('retry-after'))).toBeLessThanOrEqual(60)
+  })
+})
+
+describe('limits in this process', () => {
+  it('schedule nothing per visitor: 200 visitors from 200 addresses leave no timer behind', async () => {
+    const { service } = createService({ refreshWindowSeconds: 0.001 })
+    const visitors = Array.from({ length: 200 }, (_, index) => service.fetch(proxied({ Origin: 'http://10.0.0.5:3000' }, `v${index}`), fromSocket(`203.0.113.${index}`)))
+    expect(new Set(await statuses(visitors))).toEqual(new Set([200]))
+    expect(vi.getTimerCount()).toBe(0)
   })
 })
