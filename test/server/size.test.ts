@@ -22,6 +22,9 @@ async function claimsEncodingTo(service: TokenService, length: number) {
   return { pad: 'x'.repeat(jsonBytesFor(length) - baseBytes) }
 }
 
+// A 4096-bit RSA key takes seconds to generate on a busy machine: once, while the other tests run.
+const largeKey = generateKeyPair('RS256', { modulusLength: 4096, extractable: true }).then(({ privateKey }) => exportPKCS8(privateKey))
+
 describe('the payload size rule, checked before signing (EC3)', () => {
   it.each([
     { length: 3400, signed: true },
@@ -66,14 +69,13 @@ describe('the payload size rule, checked before signing (EC3)', () => {
   })
 
   it('still refuses a whole token over what the SDK accepts (4,096 bytes), when a large key’s signature takes it there', async () => {
-    const { privateKey } = await generateKeyPair('RS256', { modulusLength: 4096, extractable: true })
-    const { service } = createService({ keys: [{ privateKey: await exportPKCS8(privateKey) }] })
+    const { service } = createService({ keys: [{ privateKey: await largeKey }] })
     const claims = await claimsEncodingTo(service, 3400)
 
     const refusal = await service.issue('visitor', claims).catch((error: unknown) => error)
     expect(refusal).toMatchObject({ code: 'token_too_large', status: 422 })
     expect((refusal as Error).message).toMatch(/the token encodes to 4\d{3} bytes, over the 4096-byte limit the widget accepts/)
-  })
+  }, 60_000)
 
   it.each([
     ['maxPayloadBytes', { maxPayloadBytes: 0 }],
