@@ -75,6 +75,17 @@ describe('the per-address limit behind proxies', () => {
     expect(await statuses([from('203.0.113.7', 'a'), from('203.0.113.7', 'b'), from('203.0.113.8', 'c')])).toEqual([200, 429, 200])
   })
 
+  it('reads the client from a Forwarded header when there is no X-Forwarded-For', async () => {
+    const { service } = createService({ trustProxy: 1, addressRateLimit: { points: 1, durationSeconds: 60 }, sessionRateLimit: false })
+    const from = (forwarded: string, session: string) => service.fetch(proxied({ Origin: PUBLIC, Forwarded: forwarded }, session), fromSocket('10.0.0.1'))
+    const statusesInTurn = [
+      await from('for=198.51.100.1, for="[2001:db8::7]:4711";proto=https;host=portal.example', 'a'),
+      await from('for=198.51.100.2, for="[2001:db8::7]:4712";proto=https;host=portal.example', 'b'),
+      await from('for=203.0.113.9;proto=https;host=portal.example', 'c'),
+    ].map((response) => response.status)
+    expect(statusesInTurn).toEqual([200, 429, 200])
+  })
+
   it('does not limit requests without a client address as one shared address: 300 of them do not lock others out', async () => {
     const { service } = createService({ addressRateLimit: { points: 300, durationSeconds: 60 } })
     const anonymous = Array.from({ length: 300 }, (_, index) => service.fetch(proxied({ Origin: 'http://10.0.0.5:3000' }, `anon-${index}`)))
