@@ -52,6 +52,21 @@ describe('the SDK against the example backend', () => {
     expect(manager.expiresAt! - Date.now()).toBeGreaterThan(590_000)
   })
 
+  it('gives a widget that dropped its token another one, never the token it dropped', async () => {
+    await signIn()
+    const { manager, widget } = createManager(ORG, { baseMs: 1, maxMs: 1 })
+    await manager.start()
+    const dropped = widget.token
+    // Within the service's refresh window, which would otherwise hand the session its last token again.
+    widget.disconnect()
+    await new Promise<void>((resolve) => manager.on('token', () => resolve()))
+
+    expect(widget.connected).toBe(true)
+    expect(widget.token).toBeDefined()
+    expect(widget.token).not.toBe(dropped)
+    expect(widget.gen.init).toHaveBeenCalledTimes(2)
+  })
+
   it('ends without a session', async () => {
     const { manager, widget } = createManager()
     await expect(manager.start()).rejects.toMatchObject({ code: 'unauthorized', status: 401 })
