@@ -206,6 +206,11 @@ describe('what the source reads from an answer', () => {
     })
   })
 
+  it('keeps only a code that is a string', async () => {
+    const { fetchToken } = sourceAnswering(async () => new Response('{"code":42}', { status: 503 }))
+    await expect(ask(fetchToken)).rejects.toMatchObject({ code: 'http', serverCode: undefined, message: `widget-token: http: POST ${ENDPOINT} answered 503` })
+  })
+
   it('tells a page the service does not accept (foreign_origin) from a session that is gone', async () => {
     const refused = () => new Response(JSON.stringify({ code: 'foreign_origin', message: 'token requests are accepted only from the portal’s own origin' }), { status: 403 })
     const { fetchToken } = sourceAnswering(async () => refused())

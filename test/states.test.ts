@@ -73,6 +73,32 @@ describe('the state a page sees', () => {
     expect(h.of('token').map((event) => event.reason)).toEqual(['start'])
   })
 
+  it('announces expiry once however often the widget says its token ran out', async () => {
+    const { h } = withStates()
+    await h.manager.start()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    h.backend.answer('hang')
+    const [[, handler]] = h.widget.gen.on.mock.calls as unknown as [[string, (detail: { reason: string }) => void]]
+    handler({ reason: 'expired' })
+    handler({ reason: 'expired' })
+    expect(h.of('expired')).toHaveLength(1)
+  })
+
+  it('keeps a planned retry when the widget drops meanwhile, rather than asking again at once', async () => {
+    const { h } = withStates({ retry: { baseMs: 10_000, maxMs: 10_000 } })
+    await h.manager.start()
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    h.backend.answer({ status: 503 })
+    await h.manager.refresh().catch(() => {})
+    h.widget.disconnect()
+    await settle()
+    expect(h.backend.requests).toHaveLength(2)
+    expect(h.manager.state).toBe('recovering')
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(h.backend.requests).toHaveLength(3)
+    expect(h.widget.connected).toBe(true)
+  })
+
   it('ends with ended, and stops with stopped', async () => {
     const ended = withStates()
     ended.h.backend.answer({ status: 401 })
@@ -119,6 +145,17 @@ describe('an endpoint on another origin', () => {
     manager.stop()
   })
 
+  it('is warned about when only the refresh endpoint is elsewhere', async () => {
+    vi.useFakeTimers()
+    const backend = createBackend()
+    const manager = createTokenManager({ endpoint: ENDPOINT, refreshEndpoint: 'https://api.example.net/refresh', fetch: backend.fetch, widget: genWidget({ config: genConfig, gen: createFakeGen().gen }) })
+    const warnings = vi.fn()
+    manager.on('warning', warnings)
+    await manager.start()
+    expect(warnings).toHaveBeenCalledWith({ code: 'cross_origin_endpoint', origin: 'https://api.example.net' })
+    manager.stop()
+  })
+
   it('is not warned about when it shares the page’s origin', async () => {
     h = createHarness()
     await h.manager.start()
@@ -129,17 +166,24 @@ describe('an endpoint on another origin', () => {
 describe('a tab link of your own', () => {
   it('may report a sign-out while it is being joined: start() rejects, it does not throw', async () => {
     vi.useFakeTimers()
+    const close = vi.fn()
     const signingOut: TabSync = (_key, listener) => {
       listener.signedOut()
-      return { request: (request) => request(), signOut() {}, close: vi.fn() }
+      return { request: (request) => request(), signOut() {}, close }
     }
     const backend = createBackend()
-    const manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, tabs: signingOut, widget: genWidget({ config: genConfig, gen: createFakeGen().gen }) })
+    const widget = createFakeGen()
+    const page = vi.fn(() => () => {})
+    const manager = createTokenManager({ endpoint: ENDPOINT, fetch: backend.fetch, tabs: signingOut, page, widget: genWidget({ config: genConfig, gen: widget.gen }) })
     let started: Promise<void> | undefined
     expect(() => (started = manager.start())).not.toThrow()
     await expect(started).rejects.toMatchObject({ code: 'unauthorized' })
     expect(manager.state).toBe('ended')
     expect(backend.requests).toHaveLength(0)
+    // Nothing of the run is left behind: the link is closed, the page and the widget were never subscribed.
+    expect(close).toHaveBeenCalledTimes(1)
+    expect(page).not.toHaveBeenCalled()
+    expect(widget.listeners).toBe(0)
     await settle()
   })
 })
