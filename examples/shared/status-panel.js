@@ -117,13 +117,15 @@ const PANEL = `
 function networkNote(network, manager, plan) {
   if (!network.offline) return undefined
   const next = plan.refreshAt === undefined ? 'the SDK tries again with backoff' : `the SDK tries again in ${seconds(plan.refreshAt - Date.now())}`
-  const back = network.switchedOff ? 'press "Go online"' : 'the network comes back'
-  if (manager.state === 'expired') {
-    return `Offline: the token ran out and the chat is disconnected. ${next[0].toUpperCase()}${next.slice(1)}, and at once when ${back}; the widget is then started again.`
-  }
+  const back = network.switchedOff ? 'you press "Go online"' : 'the network comes back'
+  const ranOut = manager.state === 'expired' || (manager.expiresAt !== undefined && manager.expiresAt <= Date.now())
+  if (ranOut) return `Offline: the token ran out and the chat is disconnected. ${capitalise(next)}, and at once when ${back}; the widget is then started again.`
+  if (manager.state === 'recovering') return `Offline: the widget lost its session. ${capitalise(next)}, and at once when ${back}; the widget is then started again.`
   const left = manager.expiresAt === undefined ? '' : ` for ${seconds(manager.expiresAt - Date.now())}`
   return `Offline: token requests fail as they would without a network. The widget keeps its token${left}; ${next}, and at once when ${back}.`
 }
+
+const capitalise = (text) => text[0].toUpperCase() + text.slice(1)
 
 /**
  * Renders the panel into `container` and keeps it current; returns what takes it down. When the run
