@@ -137,17 +137,7 @@ export function showStatus(manager, container, { network, plan, signInAgain, onE
   const field = (id) => container.querySelector(`#${id}`)
   // The state as the `state` events report it, so every change shows, however short.
   let state = manager.state
-  const render = () => {
-    field('state').textContent = state
-    field('state').dataset.state = state
-    field('state').title = STATES[state] ?? ''
-    field('expires').textContent = manager.expiresAt === undefined ? '—' : seconds(manager.expiresAt - Date.now())
-    field('next').textContent = plan.refreshAt === undefined || state === 'ended' ? '—' : seconds(plan.refreshAt - Date.now())
-    const note = state === 'ended' ? undefined : networkNote(network, manager, plan)
-    field('network-note').hidden = note === undefined
-    field('network-note').textContent = note ?? ''
-    if (field('network')) field('network').textContent = network.switchedOff ? 'Go online' : 'Go offline'
-  }
+  const render = () => renderPanel(field, { state, manager, plan, network })
   field('disconnect').addEventListener('click', () => window.gen?.simulateDisconnect())
   field('expire').addEventListener('click', () => window.gen?.simulateExpiry())
   field('network').addEventListener('click', () => {
@@ -177,6 +167,19 @@ export function showStatus(manager, container, { network, plan, signInAgain, onE
     for (const type of ['online', 'offline']) window.removeEventListener(type, render)
     container.replaceChildren()
   }
+}
+
+function renderPanel(field, { state, manager, plan, network }) {
+  field('state').textContent = state
+  field('state').dataset.state = state
+  field('state').title = STATES[state] ?? ''
+  field('expires').textContent = manager.expiresAt === undefined ? '—' : seconds(manager.expiresAt - Date.now())
+  field('next').textContent = plan.refreshAt === undefined || state === 'ended' ? '—' : seconds(plan.refreshAt - Date.now())
+  const note = state === 'ended' ? undefined : networkNote(network, manager, plan)
+  field('network-note').hidden = note === undefined
+  field('network-note').textContent = note ?? ''
+  // Gone once the run ended: the buttons gave way to the sign-in notice.
+  if (field('network')) field('network').textContent = network.switchedOff ? 'Go online' : 'Go offline'
 }
 
 /** Replaces the buttons with what the visitor can still do. */
