@@ -61,7 +61,7 @@ describe('the example backend', () => {
     const heard: Array<string | undefined> = []
     await start({ onTokenRequest: ({ reason }) => heard.push(reason) })
     const cookie = await signIn()
-    const bodies: unknown[] = [{ reason: 'disconnect' }, {}, 'not an object', { reason: '<script>' }, { reason: 'x'.repeat(300) }]
+    const bodies = [{ reason: 'disconnect' }, {}, { reason: '<script>' }, { reason: 'x'.repeat(300) }, { reason: 'schedule', padding: 'x'.repeat(400) }]
     const statuses = []
     for (const body of bodies) statuses.push((await post('/api/v1/embedded-cx/token/refresh', { cookie, body })).status)
 
