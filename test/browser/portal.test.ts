@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { launchChromium, type RealBrowser } from './chromium'
-import { dropWidget, openSignedIn, pageEvents, startPortal, tokens, waitForEvents, waitForWidget, widgetStatus, withoutStates, type Portal } from './harness'
+import { dropWidget, openSignedIn, pageEvents, startPortal, states, tokens, waitForEvents, waitForWidget, widgetStatus, withoutStates, type Portal } from './harness'
 
 let browser: RealBrowser
 let portal: Portal
@@ -38,6 +38,10 @@ describe('the portal in Chromium', () => {
     const events = await waitForEvents(page, (events) => tokens(events).length >= 4, 30_000)
 
     expect(tokens(events).slice(1).every((event) => event.reason === 'schedule')).toBe(true)
+    // Each planned refresh: active → refreshing → active, never recovering or expired.
+    const seen = states(events)
+    expect(seen.slice(0, 2)).toEqual(['starting', 'active'])
+    expect(new Set(seen.slice(2))).toEqual(new Set(['refreshing', 'active']))
     expect(await widgetStatus(page)).toMatchObject({ connected: true, disconnects: 0, tokensRejected: 0 })
     mkdirSync('test-results', { recursive: true })
     await page.screenshot({ path: 'test-results/portal-after-refreshes.png' })
@@ -114,6 +118,7 @@ describe('the portal in Chromium', () => {
 
     expect(portal.tokenRequests).toHaveLength(requests)
     expect((await pageEvents(page)).filter((event) => event.type === 'ended')).toEqual([expect.objectContaining({ code: 'unauthorized' })])
+    expect(states(await pageEvents(page)).at(-1)).toBe('ended')
   })
 
   it('makes one token request for a burst of twenty disconnects', async () => {

@@ -86,7 +86,7 @@ function Portal({ name, onSignOut }) {
       h('p', null, 'Signed in as ', h('span', { id: 'who' }, name), ' ', h('button', { id: 'logout', onClick: onSignOut }, 'Sign out')),
     ),
     // What the app tells its visitor, from the React binding; the panel below is the demo's view of the manager.
-    h('p', { id: 'status' }, describeStatus(status)),
+    h('p', { id: 'status', 'data-state': status.state }, describeStatus(status)),
     h('section', { id: 'panel', ref: panel }),
     h('ol', { id: 'log', 'aria-live': 'polite', ref: log }),
   )

@@ -69,7 +69,7 @@ const Portal = defineComponent({
           h('p', ['Signed in as ', h('span', { id: 'who' }, props.name), ' ', h('button', { id: 'logout', onClick: () => emit('signOut') }, 'Sign out')]),
         ]),
         // What the app tells its visitor, from the Vue binding; the panel below is the demo's view of the manager.
-        h('p', { id: 'status' }, describeStatus({ state: state.value, expiresAt: expiresAt.value, error: error.value })),
+        h('p', { id: 'status', 'data-state': state.value }, describeStatus({ state: state.value, expiresAt: expiresAt.value, error: error.value })),
         h('section', { id: 'panel', ref: panel }),
         h('ol', { id: 'log', 'aria-live': 'polite', ref: log }),
       ])
