@@ -1,5 +1,5 @@
 // Takes a real screenshot of a signed-in example page in Chromium: how examples/demo.png is made.
-//   node examples/screenshot.mjs [--path /spa/] [--width 390] [--out examples/demo.png]
+//   node examples/screenshot.mjs [--path /spa/] [--width 390] [--wait 12] [--drop] [--out examples/demo.png]
 // Needs `npm run build` (and the app builds for /spa/ and /vue/) and Chromium (CHROMIUM_PATH).
 import { parseArgs } from 'node:util'
 import { chromium } from 'playwright-core'
@@ -13,6 +13,8 @@ const { values: options } = parseArgs({
     out: { type: 'string', default: 'examples/demo.png' },
     // Seconds to let the page run first, so the log shows refreshes.
     wait: { type: 'string', default: '12' },
+    // Then drop the widget's session and let it come back, so the log shows the recovery.
+    drop: { type: 'boolean', default: false },
   },
 })
 
@@ -28,6 +30,10 @@ try {
   await page.click('button')
   await page.waitForFunction(() => window.gen?.status().connected === true, undefined, { timeout: 20_000 })
   await page.waitForTimeout(Number(options.wait) * 1000)
+  if (options.drop) {
+    await page.click('#disconnect')
+    await page.waitForFunction(() => window.gen.status().connected && document.getElementById('state').textContent === 'active', undefined, { timeout: 10_000 })
+  }
   await page.screenshot({ path: options.out, fullPage: true })
   console.log(`${options.out}: ${options.path} at ${options.width} px`)
 } finally {
