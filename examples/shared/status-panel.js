@@ -85,10 +85,14 @@ export function createNetworkSwitch() {
 export function createPlanWatch() {
   const watch = {
     refreshAt: undefined,
+    // Whether `refreshAt` is a retry after a failure rather than the planned refresh.
+    retrying: false,
     log(entry) {
-      if (entry.step === 'planned') watch.refreshAt = Date.now() + entry.refreshInMs
-      if ((entry.step === 'failed' || entry.step === 'rejected') && entry.retryInMs !== undefined) watch.refreshAt = Date.now() + entry.retryInMs
-      if (entry.step === 'stopped' || entry.step === 'ended') watch.refreshAt = undefined
+      if (entry.step === 'planned') Object.assign(watch, { refreshAt: Date.now() + entry.refreshInMs, retrying: false })
+      if ((entry.step === 'failed' || entry.step === 'rejected') && entry.retryInMs !== undefined) {
+        Object.assign(watch, { refreshAt: Date.now() + entry.retryInMs, retrying: true })
+      }
+      if (entry.step === 'stopped' || entry.step === 'ended') Object.assign(watch, { refreshAt: undefined, retrying: false })
     },
   }
   return watch
@@ -118,13 +122,15 @@ const PANEL = `
 /** What going offline does next, in the page's words; undefined while online. */
 function networkNote(network, manager, plan) {
   if (!network.offline) return undefined
-  const next = plan.refreshAt === undefined ? 'the SDK tries again with backoff' : `the SDK tries again in ${seconds(plan.refreshAt - Date.now())}`
+  const inMs = plan.refreshAt === undefined ? undefined : seconds(plan.refreshAt - Date.now())
+  const next = inMs === undefined || !plan.retrying ? 'the SDK tries again with backoff' : `the SDK tries again in ${inMs}`
   const back = network.switchedOff ? 'you press "Go online"' : 'the network comes back'
   const ranOut = manager.state === 'expired' || (manager.expiresAt !== undefined && manager.expiresAt <= Date.now())
   if (ranOut) return `Offline: the token ran out and the chat is disconnected. ${capitalise(next)}, and at once when ${back}; the widget is then started again.`
   if (manager.state === 'recovering') return `Offline: the widget lost its session. ${capitalise(next)}, and at once when ${back}; the widget is then started again.`
   const left = manager.expiresAt === undefined ? '' : ` for ${seconds(manager.expiresAt - Date.now())}`
-  return `Offline: token requests fail as they would without a network. The widget keeps its token${left}; ${next}, and at once when ${back}.`
+  const then = plan.retrying || inMs === undefined ? `${next}, and at once when ${back}` : `the next refresh is due in ${inMs}; should it fail, the SDK tries again with backoff, and at once when ${back}`
+  return `Offline: token requests fail as they would without a network. The widget keeps its token${left}; ${then}.`
 }
 
 const capitalise = (text) => text[0].toUpperCase() + text.slice(1)
