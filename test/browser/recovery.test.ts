@@ -65,6 +65,8 @@ describe('a strict widget in Chromium', () => {
     expect(states(events).slice(-2)).toEqual(['recovering', 'active'])
   })
 
+  // Inside the token service's refresh window, which hands a session its last token: the reason the
+  // SDK gives (`disconnect`) is what makes the service sign a new one.
   it('gets a token it did not just hold when it drops right after taking one', async () => {
     const page = await openSignedIn(browser, portal!)
     const before = await widgetStatus(page)
