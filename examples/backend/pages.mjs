@@ -8,18 +8,25 @@ const json = (value) => JSON.stringify(value).replace(/</g, '\\u003c')
 
 const styles = `
   body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 52rem; padding: 0 1rem; color: #1b1f24 }
-  header { display: flex; justify-content: space-between; align-items: baseline }
+  header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 0 1rem }
   form { display: inline }
   button { font: inherit; padding: .3rem .9rem }
-  #log { font: 13px/1.6 ui-monospace, monospace; background: #f4f6f8; padding: .8rem 1rem; min-height: 8rem; list-style: none }
+  #log { font: 13px/1.6 ui-monospace, monospace; background: #f4f6f8; padding: .8rem 1rem; min-height: 8rem; list-style: none; overflow-wrap: anywhere }
   #log .error, #log .ended, #log .expired { color: #b42318 }
   #log .token { color: #1a7f37 }
+  #log .state { color: #57606a }
   .status { display: flex; flex-wrap: wrap; gap: .5rem 2.5rem; margin: 1rem 0 }
   .status dd, .legend dd { margin: 0 }
   .status dd { font: 600 1.3rem/1.3 ui-monospace, monospace }
-  .status [data-state=active] { color: #1a7f37 } .status [data-state=expired], .status [data-state=ended] { color: #b42318 }
+  .status [data-state=active], .status [data-state=refreshing] { color: #1a7f37 }
+  .status [data-state=starting], .status [data-state=recovering] { color: #9a6700 }
+  .status [data-state=expired], .status [data-state=ended] { color: #b42318 }
+  .notice { background: #fff8c5; border-left: 4px solid #9a6700; padding: .5rem .8rem }
+  .ended { background: #ffebe9; border-left: 4px solid #b42318; padding: .5rem .8rem }
   .controls { display: flex; flex-wrap: wrap; gap: .5rem }
-  .legend div { display: flex; gap: 1rem } .legend dt { min-width: 6rem; font-family: ui-monospace, monospace }
+  details h3 { font-size: 1rem; margin: 1rem 0 .3rem }
+  .legend div { display: flex; flex-wrap: wrap; gap: 0 1rem } .legend dt { min-width: 9.5rem; font-family: ui-monospace, monospace }
+  .legend dd { flex: 1 1 16rem }
 `
 
 function layout({ nonce, title, body }) {
@@ -53,7 +60,7 @@ export function portalPage({ nonce, session, settings }) {
     nonce,
     title: 'Example portal',
     body: `<header><h1>Example portal</h1><p>Signed in as ${escape(session.name)} <button id="logout">Sign out</button></p></header>
-<p>Each token is replaced ${escape(settings.leewaySeconds)} s before it expires: watch the log and the widget stay connected without a reload.</p>
+<p id="intro">Each token is replaced ${escape(settings.leewaySeconds)} s before it expires: watch the log and the widget stay connected without a reload.</p>
 <ol id="log" aria-live="polite"></ol>
 <script type="application/json" id="settings">${json(settings)}</script>
 <script nonce="${nonce}" src="/widget/gen.js"></script>

@@ -51,6 +51,11 @@ export interface BackendOptions {
    */
   claimsFor?: (session: BackendSession) => Record<string, unknown> | Promise<Record<string, unknown>>
   log?: (line: string) => void
+  /**
+   * Called for every POST to the token endpoints with the reason the page gave (the SDK sends
+   * `{"reason":"…"}`; `undefined` when the body holds none). Default: a line in `log`.
+   */
+  onTokenRequest?: (request: { path: string; reason: string | undefined }) => void
 }
 
 export interface Backend {

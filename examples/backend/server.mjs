@@ -10,13 +10,15 @@ import { csrf } from 'hono/csrf'
 import { HTTPException } from 'hono/http-exception'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { parseSigned } from 'hono/utils/cookie'
-import { createTokenService } from 'widget-token/server'
+import { createTokenService, readAtMost } from 'widget-token/server'
 import { portalPage, spaPage } from './pages.mjs'
 import { createSessionStore, sessionHandle } from './sessions.mjs'
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..')
 const BASE_PATH = '/api/v1/embedded-cx'
 const MAX_LOGIN_BYTES = 4096
+// The SDK's token requests carry `{"reason":"…"}`; more than this is not one of them.
+const MAX_REASON_BODY_BYTES = 256
 const STATIC = [
   ['/widget-token.iife.min.js', 'dist/widget-token.iife.min.js'],
   ['/widget/gen.js', 'examples/widget/gen.js'],
@@ -55,6 +57,7 @@ export async function createBackend({
   identify = () => `customer-${randomUUID()}`,
   claimsFor = () => ({}),
   log = () => {},
+  onTokenRequest = ({ path, reason }) => log(`POST ${path} (${reason ?? 'no reason given'})`),
 } = {}) {
   const sessions = createSessionStore({ ttlSeconds: sessionTtlSeconds, maxSessions, now, store })
   const failures = []
@@ -171,6 +174,7 @@ export async function createBackend({
   })
 
   app.post(`${BASE_PATH}/*`, async (c, next) => {
+    onTokenRequest({ path: c.req.path, reason: await requestReason(c.req.raw) })
     const failure = failures.shift()
     if (failure) return c.json({ code: 'injected', message: `answering ${failure} on request` }, failure, { 'Cache-Control': 'no-store' })
     await next()
@@ -201,6 +205,21 @@ export async function createBackend({
         server.closeAllConnections()
         server.close(() => resolve())
       }),
+  }
+}
+
+/**
+ * Why the page asks, as the SDK says in the body, for the log only. A copy is read, and only when it
+ * declares a small length (cancelling a larger copy would stall the original), so the token service
+ * still gets the whole request and any body, odd, large or missing, changes nothing.
+ */
+async function requestReason(request) {
+  if (!(Number(request.headers.get('content-length')) <= MAX_REASON_BODY_BYTES)) return undefined
+  try {
+    const body = JSON.parse(new TextDecoder().decode(await readAtMost(request.clone(), MAX_REASON_BODY_BYTES)))
+    return typeof body?.reason === 'string' && /^[a-z_]{1,20}$/.test(body.reason) ? body.reason : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -32,20 +32,20 @@ if (login) {
   })
   showEvents(manager, document.getElementById('log'))
   const status = document.createElement('section')
-  status.id = 'status'
+  status.id = 'panel'
   document.getElementById('log').before(status)
   showStatus(manager, status, {
     network,
     plan,
-    // The portal session is gone: the page says so and offers to sign in again.
-    onEnded: ({ error }) => {
+    signInAgain: async () => {
+      await post('/logout')
+      location.reload()
+    },
+    // The portal session is gone: the page stops promising a connected chat.
+    onEnded: () => {
       window.gen?.destroy()
       document.querySelector('header p').textContent = 'Signed out'
-      status.innerHTML = `<p class="ended">The portal session ended (${error.code}). <button type="button" id="sign-in">Sign in again</button></p>`
-      status.querySelector('#sign-in').addEventListener('click', async () => {
-        await post('/logout')
-        location.reload()
-      })
+      document.getElementById('intro').textContent = 'Your portal session ended, so the chat is signed out. Sign in again to chat.'
     },
   })
   document.getElementById('logout').addEventListener('click', async () => {

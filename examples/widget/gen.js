@@ -1,12 +1,18 @@
-// A stand-in for the Genesys Cloud Embedded CX `gen` widget, behaving as the token-management guide
+// A stand-in for the Genesys Cloud Embedded CX `gen` widget, as strict as the token-management guide
 // describes the real one: it takes its JWT in `settings.authentication`, verifies it against the
-// portal's published keys, and disconnects when the token expires or is refused.
+// portal's published keys, and disconnects when the token expires or is refused. A disconnected widget
+// "requires re-initialization": it ignores `updateConfiguration` (no error, no effect) until `init`.
 ;(() => {
   const TOLERANCE_MS = 5000
   const MAX_TOKEN_BYTES = 4096
+  const DROPS = { expired: 'token expired', rejected: 'token refused', connection_lost: 'connection lost' }
   const handlers = new Map()
   const keys = new Map()
-  const state = { config: undefined, connected: false, sub: '', expiresAt: 0, accepted: 0, rejected: 0, disconnects: 0 }
+  const state = {
+    // 'new' until the first init; 'connecting' while a token is verified; then 'connected' or 'disconnected'.
+    phase: 'new', config: undefined, sub: '', tokenId: '', expiresAt: 0, disconnectReason: '',
+    accepted: 0, rejected: 0, disconnects: 0, inits: 0, ignoredUpdates: 0,
+  }
   let generation = 0
   let expiryTimer
   let panel
@@ -51,10 +57,7 @@
     try {
       const claims = await verify(config?.settings?.authentication?.token, config?.organization?.id)
       if (attempt !== generation) return
-      state.config = config
-      state.connected = true
-      state.sub = claims.sub
-      state.expiresAt = claims.exp * 1000
+      Object.assign(state, { phase: 'connected', config, sub: claims.sub, tokenId: claims.jti ?? '', expiresAt: claims.exp * 1000, disconnectReason: '' })
       state.accepted++
       clearTimeout(expiryTimer)
       expiryTimer = setTimeout(expire, state.expiresAt + TOLERANCE_MS - Date.now())
@@ -62,7 +65,7 @@
     } catch (error) {
       if (attempt !== generation) return
       state.rejected++
-      drop(`rejected: ${error.message}`)
+      drop('rejected', error.message)
     }
     render()
   }
@@ -71,14 +74,31 @@
     // Timers fire early after a clock change and late in frozen tabs: the clock decides.
     const remaining = state.expiresAt + TOLERANCE_MS - Date.now()
     if (remaining > 0) expiryTimer = setTimeout(expire, remaining)
-    else drop('token expired')
+    else drop('expired')
   }
 
-  function drop(reason) {
+  /** `reason` is `expired` when the token ran out, as the SDK's gen adapter expects; anything else is a drop. */
+  function drop(reason, message) {
     clearTimeout(expiryTimer)
-    state.connected = false
+    // A verification still running belongs to the session that just ended.
+    generation++
+    state.phase = 'disconnected'
+    state.disconnectReason = reason
     render()
-    emit('disconnected', { reason })
+    emit('disconnected', message ? { reason, message } : { reason })
+  }
+
+  // Floating in the corner only where the page's 52rem column leaves room for it; elsewhere (a phone
+  // at 390 px, a narrow window) it sits in the flow above the page, so it covers nothing.
+  const roomy = window.matchMedia('(min-width: 88rem)')
+  const floating = { position: 'fixed', right: '1rem', bottom: '1rem', margin: '0', maxWidth: '20rem' }
+  const inFlow = { position: 'static', right: '', bottom: '', margin: '0 0 1rem', maxWidth: 'none' }
+
+  function place() {
+    if (!panel) return
+    Object.assign(panel.style, roomy.matches ? floating : inFlow)
+    if (roomy.matches) document.body.append(panel)
+    else document.body.prepend(panel)
   }
 
   function render() {
@@ -88,28 +108,39 @@
       panel.id = 'gen-widget'
       panel.setAttribute('aria-live', 'polite')
       Object.assign(panel.style, {
-        position: 'fixed', right: '1rem', bottom: '1rem', padding: '.8rem 1rem', borderRadius: '.5rem',
-        font: '14px/1.4 system-ui, sans-serif', color: '#fff', boxShadow: '0 2px 8px #0003', minWidth: '15rem',
+        padding: '.8rem 1rem', borderRadius: '.5rem', boxSizing: 'border-box',
+        font: '14px/1.4 system-ui, sans-serif', color: '#fff', boxShadow: '0 2px 8px #0003',
       })
-      document.body.append(panel)
+      place()
+      roomy.addEventListener('change', place)
       renderTimer = setInterval(render, 1000)
     }
     const secondsLeft = Math.max(0, Math.round((state.expiresAt - Date.now()) / 1000))
-    panel.style.background = state.connected ? '#1a7f37' : '#b42318'
-    panel.style.maxWidth = 'calc(100vw - 2rem)'
+    const connected = state.phase === 'connected'
+    panel.style.background = connected ? '#1a7f37' : state.phase === 'connecting' ? '#57606a' : '#b42318'
     // Subjects are long ids; the first characters are enough to tell visitors apart.
     const who = state.sub.length > 14 ? `${state.sub.slice(0, 13)}…` : state.sub
-    panel.textContent = state.connected
+    panel.textContent = connected
       ? `Chat connected · ${who} · token ${secondsLeft} s left`
-      : `Chat disconnected${state.config ? ' · waiting for a new token' : ''}`
+      : state.phase === 'connecting'
+        ? 'Chat connecting…'
+        : `Chat disconnected (${DROPS[state.disconnectReason] ?? state.disconnectReason}) · waiting to be started again`
   }
 
   window.gen = {
     init(config) {
+      state.inits++
+      state.phase = 'connecting'
+      render()
       void connect(config)
     },
     updateConfiguration(config) {
-      if (!state.config && !generation) throw new Error('gen.updateConfiguration before gen.init')
+      if (state.phase === 'new') throw new Error('gen.updateConfiguration before gen.init')
+      // The guide's widget: once disconnected, only a new init brings it back; an update is dropped silently.
+      if (state.phase === 'disconnected') {
+        state.ignoredUpdates++
+        return
+      }
       void connect(config)
     },
     on(event, handler) {
@@ -122,27 +153,35 @@
       generation++
       clearTimeout(expiryTimer)
       clearInterval(renderTimer)
-      Object.assign(state, { config: undefined, connected: false })
+      roomy.removeEventListener('change', place)
+      Object.assign(state, { phase: 'new', config: undefined })
       panel?.remove()
       panel = undefined
     },
     /** Read-only status for the demo and the tests; never the token. */
     status: () => ({
-      connected: state.connected,
+      connected: state.phase === 'connected',
+      phase: state.phase,
+      disconnectReason: state.disconnectReason,
       sub: state.sub,
+      // The token's `jti` and `exp` tell one token from another; the token itself never leaves the widget.
+      tokenId: state.tokenId,
+      expiresAt: state.expiresAt,
       secondsLeft: Math.max(0, Math.round((state.expiresAt - Date.now()) / 1000)),
       tokensAccepted: state.accepted,
       tokensRejected: state.rejected,
       disconnects: state.disconnects,
+      inits: state.inits,
+      ignoredUpdates: state.ignoredUpdates,
     }),
     /** Drops the session `times` times in a row, as a flaky connection does. */
     simulateDisconnect(times = 1) {
-      for (let i = 0; i < times; i++) drop('simulated')
+      for (let i = 0; i < times; i++) drop('connection_lost')
     },
     /** Lets the current token run out now, as if the portal had stopped refreshing it. */
     simulateExpiry() {
       state.expiresAt = Date.now() - 1
-      drop('token expired')
+      drop('expired')
     },
   }
 })()

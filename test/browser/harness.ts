@@ -4,10 +4,12 @@ import { createBackend, type Backend, type BackendOptions } from '../../examples
 import { launchChromium, type RealBrowser } from './chromium'
 
 export interface PageEvent {
-  type: 'token' | 'expired' | 'error' | 'ended' | 'warning'
+  type: 'state' | 'token' | 'expired' | 'error' | 'ended' | 'warning'
   reason: string
   code: string
   retryInMs: string
+  /** For `state` entries: the state entered. */
+  state: string
 }
 
 export interface Portal {
@@ -16,12 +18,15 @@ export interface Portal {
   tokenRequests: string[]
   /** When each of them arrived, epoch ms. */
   tokenRequestTimes: number[]
+  /** The reason each token request gave in its body, in order (`undefined`: none). */
+  tokenReasons: Array<string | undefined>
   close(): Promise<void>
 }
 
 /** The example backend with short token lifetimes, counting the token requests it gets. */
 export async function startPortal(options: BackendOptions = {}): Promise<Portal> {
-  const backend = await createBackend({ ttlSeconds: 8, leewaySeconds: 3, ...options })
+  const tokenReasons: Array<string | undefined> = []
+  const backend = await createBackend({ ttlSeconds: 8, leewaySeconds: 3, onTokenRequest: ({ reason }) => tokenReasons.push(reason), ...options })
   const tokenRequests: string[] = []
   const tokenRequestTimes: number[] = []
   backend.server.on('request', (request) => {
@@ -29,7 +34,7 @@ export async function startPortal(options: BackendOptions = {}): Promise<Portal>
     tokenRequests.push(request.url)
     tokenRequestTimes.push(Date.now())
   })
-  return { backend, tokenRequests, tokenRequestTimes, close: () => backend.close() }
+  return { backend, tokenRequests, tokenRequestTimes, tokenReasons, close: () => backend.close() }
 }
 
 /** One Chromium and one example backend for a whole test file. */
@@ -50,9 +55,9 @@ export function useChromiumAndPortal(options: BackendOptions = {}): { browser: R
  * Opens `path` in a new tab, signs in unless the browser already has a session, and waits for the
  * widget to connect. `watch` sees the page before it loads.
  */
-export async function openSignedIn(browser: RealBrowser, portal: Portal, path = '/', watch?: (page: Page) => void): Promise<Page> {
+export async function openSignedIn(browser: RealBrowser, portal: Portal, path = '/', watch?: (page: Page) => void | Promise<void>): Promise<Page> {
   const page = await browser.newPage()
-  watch?.(page)
+  await watch?.(page)
   await page.goto(`${portal.backend.url}${path}`)
   if (await page.$('input[name=name]')) {
     await page.fill('input[name=name]', 'Ada')
@@ -64,10 +69,21 @@ export async function openSignedIn(browser: RealBrowser, portal: Portal, path = 
 
 export interface WidgetStatus {
   connected: boolean
+  phase: 'new' | 'connecting' | 'connected' | 'disconnected'
+  /** Why it last dropped: `expired`, `rejected`, `connection_lost`. */
+  disconnectReason: string
+  sub: string
+  /** The `jti` of the token it holds: tells one token from another. */
+  tokenId: string
+  /** The `exp` of the token it holds, epoch ms. */
+  expiresAt: number
   secondsLeft: number
   tokensAccepted: number
   tokensRejected: number
   disconnects: number
+  inits: number
+  /** `updateConfiguration` calls it dropped while disconnected. */
+  ignoredUpdates: number
 }
 
 export const widgetStatus = (page: Page) => page.evaluate(() => (window as unknown as { gen: { status(): WidgetStatus } }).gen.status())
@@ -99,3 +115,15 @@ export async function waitForEvents(page: Page, condition: (events: PageEvent[])
 }
 
 export const tokens = (events: PageEvent[]) => events.filter((event) => event.type === 'token')
+
+/** The SDK's own events, without the changes of state between them. */
+export const withoutStates = (events: PageEvent[]) => events.filter((event) => event.type !== 'state')
+
+/** The states the page saw the manager enter, in order. */
+export const states = (events: PageEvent[]) => events.filter((event) => event.type === 'state').map((event) => event.state)
+
+type DemoWidget = { simulateDisconnect(times?: number): void; simulateExpiry(): void }
+
+/** Drops the example widget's session, as a flaky connection does. */
+export const dropWidget = (page: Page, times = 1) =>
+  page.evaluate((times) => (window as unknown as { gen: DemoWidget }).gen.simulateDisconnect(times), times)

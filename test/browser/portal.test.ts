@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { launchChromium, type RealBrowser } from './chromium'
-import { openSignedIn, pageEvents, startPortal, tokens, waitForEvents, waitForWidget, widgetStatus, type Portal } from './harness'
+import { dropWidget, openSignedIn, pageEvents, startPortal, states, tokens, waitForEvents, waitForWidget, widgetStatus, withoutStates, type Portal } from './harness'
 
 let browser: RealBrowser
 let portal: Portal
@@ -29,7 +29,7 @@ describe('the portal in Chromium', () => {
     const events = await waitForEvents(page, (events) => tokens(events).length === 1)
 
     expect(portal.tokenRequests).toEqual(['/api/v1/embedded-cx/token'])
-    expect(events[0]).toMatchObject({ type: 'token', reason: 'start' })
+    expect(withoutStates(events)[0]).toMatchObject({ type: 'token', reason: 'start' })
     expect(await widgetStatus(page)).toMatchObject({ connected: true, tokensAccepted: 1 })
   })
 
@@ -38,6 +38,10 @@ describe('the portal in Chromium', () => {
     const events = await waitForEvents(page, (events) => tokens(events).length >= 4, 30_000)
 
     expect(tokens(events).slice(1).every((event) => event.reason === 'schedule')).toBe(true)
+    // Each planned refresh: active → refreshing → active, never recovering or expired.
+    const seen = states(events)
+    expect(seen.slice(0, 2)).toEqual(['starting', 'active'])
+    expect(new Set(seen.slice(2))).toEqual(new Set(['refreshing', 'active']))
     expect(await widgetStatus(page)).toMatchObject({ connected: true, disconnects: 0, tokensRejected: 0 })
     mkdirSync('test-results', { recursive: true })
     await page.screenshot({ path: 'test-results/portal-after-refreshes.png' })
@@ -73,7 +77,7 @@ describe('the portal in Chromium', () => {
     await browser.setLifecycle(page, 'active')
 
     const events = await waitForEvents(page, (events) => events.some((event) => event.type === 'token' && event.reason !== 'start'), 5000)
-    const afterFreeze = events.slice(1).map((event) => event.type)
+    const afterFreeze = withoutStates(events).slice(1).map((event) => event.type)
     expect(afterFreeze.indexOf('expired')).toBeGreaterThanOrEqual(0)
     expect(afterFreeze.indexOf('expired')).toBeLessThan(afterFreeze.indexOf('token'))
     await waitForWidget(page, (status) => status.connected, 5000)
@@ -114,12 +118,13 @@ describe('the portal in Chromium', () => {
 
     expect(portal.tokenRequests).toHaveLength(requests)
     expect((await pageEvents(page)).filter((event) => event.type === 'ended')).toEqual([expect.objectContaining({ code: 'unauthorized' })])
+    expect(states(await pageEvents(page)).at(-1)).toBe('ended')
   })
 
   it('makes one token request for a burst of twenty disconnects', async () => {
     const page = await openSignedIn(browser, portal)
     const before = portal.tokenRequests.length
-    await page.evaluate(() => (window as unknown as { gen: { simulateDisconnect(times: number): void } }).gen.simulateDisconnect(20))
+    await dropWidget(page, 20)
     await page.waitForTimeout(1500)
 
     expect(portal.tokenRequests.length - before).toBe(1)

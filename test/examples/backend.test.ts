@@ -57,6 +57,18 @@ describe('the example backend', () => {
     expect((await token(`sid=${id}`)).response.status).toBe(401)
   })
 
+  it('hears the reason the SDK gives and still issues; an odd or oversized body changes nothing', async () => {
+    const heard: Array<string | undefined> = []
+    await start({ onTokenRequest: ({ reason }) => heard.push(reason) })
+    const cookie = await signIn()
+    const bodies = [{ reason: 'disconnect' }, {}, { reason: '<script>' }, { reason: 'x'.repeat(300) }, { reason: 'schedule', padding: 'x'.repeat(400) }]
+    const statuses = []
+    for (const body of bodies) statuses.push((await post('/api/v1/embedded-cx/token/refresh', { cookie, body })).status)
+
+    expect(heard).toEqual(['disconnect', undefined, undefined, undefined, undefined])
+    expect(statuses).toEqual([200, 200, 200, 200, 200])
+  })
+
   it('answers 401 without a session', async () => {
     await start()
     const { response, body } = await token('sid=forged')

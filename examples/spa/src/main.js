@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client'
 import { genWidget } from 'widget-token'
 import { useWidgetToken } from 'widget-token/react'
 import { showEvents } from '../../shared/event-log.js'
+import { createNetworkSwitch, createPlanWatch, describeStatus, showStatus } from '../../shared/status-panel.js'
 
 const settings = JSON.parse(document.getElementById('settings').textContent)
 
@@ -43,20 +44,37 @@ function SignIn({ onSignedIn }) {
 }
 
 function Portal({ name, onSignOut }) {
+  // The demo's network switch and refresh plan, made once per mount like the manager.
+  const [demo] = useState(() => ({ network: createNetworkSwitch(), plan: createPlanWatch() }))
   // Inline options: a new object on every render, and the manager still starts only once.
-  const { state, expiresAt, error, manager } = useWidgetToken({
+  const status = useWidgetToken({
     endpoint: '/api/v1/embedded-cx/token',
     refreshEndpoint: '/api/v1/embedded-cx/token/refresh',
     leewaySeconds: settings.leewaySeconds,
+    fetch: demo.network.fetch,
+    log: demo.plan.log,
     // Tabs of the app share one token request per lifetime, as every manager does by default.
     widget: genWidget({ config: { organization: { id: settings.organizationId, region: 'mypurecloud.com' } } }),
   })
+  const { manager } = status
   const log = useRef(null)
-  // Effects run before the manager starts: the log sees every event.
+  const panel = useRef(null)
+  const signOut = useRef(onSignOut)
+  signOut.current = onSignOut
+  // Effects run before the manager starts: the log and the panel see every event.
   useEffect(() => {
     window.spaManager = manager
-    return showEvents(manager, log.current)
-  }, [manager])
+    const hideLog = showEvents(manager, log.current)
+    const hidePanel = showStatus(manager, panel.current, {
+      ...demo,
+      signInAgain: () => signOut.current(),
+      onEnded: () => window.gen?.destroy(),
+    })
+    return () => {
+      hideLog()
+      hidePanel()
+    }
+  }, [manager, demo])
 
   return h(
     'div',
@@ -67,16 +85,11 @@ function Portal({ name, onSignOut }) {
       h('h1', null, 'Example SPA'),
       h('p', null, 'Signed in as ', h('span', { id: 'who' }, name), ' ', h('button', { id: 'logout', onClick: onSignOut }, 'Sign out')),
     ),
-    h('p', { id: 'status' }, describe(state, expiresAt, error)),
+    // What the app tells its visitor, from the React binding; the panel below is the demo's view of the manager.
+    h('p', { id: 'status', 'data-state': status.state }, describeStatus(status)),
+    h('section', { id: 'panel', ref: panel }),
     h('ol', { id: 'log', 'aria-live': 'polite', ref: log }),
   )
-}
-
-function describe(state, expiresAt, error) {
-  if (state === 'ended') return `Chat signed out (${error.code}): sign in again.`
-  if (error) return `Chat reconnecting (${error.code}).`
-  if (state === 'active') return `Chat connected; token valid until ${new Date(expiresAt).toLocaleTimeString()}.`
-  return 'Connecting the chat…'
 }
 
 createRoot(document.getElementById('app')).render(h(StrictMode, null, h(App)))

@@ -4,6 +4,7 @@ import { createApp, defineComponent, h, nextTick, ref, watch } from 'vue'
 import { genWidget } from 'widget-token'
 import { useWidgetToken } from 'widget-token/vue'
 import { showEvents } from '../../shared/event-log.js'
+import { createNetworkSwitch, createPlanWatch, describeStatus, showStatus } from '../../shared/status-panel.js'
 
 const settings = JSON.parse(document.getElementById('settings').textContent)
 
@@ -32,33 +33,44 @@ const Portal = defineComponent({
   props: { name: { type: String, required: true } },
   emits: ['signOut'],
   setup(props, { emit }) {
+    // The demo's network switch and refresh plan, one per mounted portal like the manager.
+    const demo = { network: createNetworkSwitch(), plan: createPlanWatch() }
     const { state, expiresAt, error, manager } = useWidgetToken({
       endpoint: '/api/v1/embedded-cx/token',
       refreshEndpoint: '/api/v1/embedded-cx/token/refresh',
       leewaySeconds: settings.leewaySeconds,
+      fetch: demo.network.fetch,
+      log: demo.plan.log,
       widget: genWidget({ config: { organization: { id: settings.organizationId, region: 'mypurecloud.com' } } }),
     })
     const log = ref(null)
+    const panel = ref(null)
     watch(
-      [manager, log],
-      ([current, list], _, onCleanup) => {
-        if (current && list) onCleanup(showEvents(current, list))
+      [manager, log, panel],
+      ([current, list, container], _, onCleanup) => {
+        if (!current || !list || !container) return
+        const hideLog = showEvents(current, list)
+        const hidePanel = showStatus(current, container, {
+          ...demo,
+          signInAgain: () => emit('signOut'),
+          onEnded: () => window.gen?.destroy(),
+        })
+        onCleanup(() => {
+          hideLog()
+          hidePanel()
+        })
       },
       { flush: 'post' },
     )
-    const status = () => {
-      if (state.value === 'ended') return `Chat signed out (${error.value.code}): sign in again.`
-      if (error.value) return `Chat reconnecting (${error.value.code}).`
-      if (state.value === 'active') return `Chat connected; token valid until ${new Date(expiresAt.value).toLocaleTimeString()}.`
-      return 'Connecting the chat…'
-    }
     return () =>
       h('div', [
         h('header', [
           h('h1', 'Example Vue app'),
           h('p', ['Signed in as ', h('span', { id: 'who' }, props.name), ' ', h('button', { id: 'logout', onClick: () => emit('signOut') }, 'Sign out')]),
         ]),
-        h('p', { id: 'status' }, status()),
+        // What the app tells its visitor, from the Vue binding; the panel below is the demo's view of the manager.
+        h('p', { id: 'status', 'data-state': state.value }, describeStatus({ state: state.value, expiresAt: expiresAt.value, error: error.value })),
+        h('section', { id: 'panel', ref: panel }),
         h('ol', { id: 'log', 'aria-live': 'polite', ref: log }),
       ])
   },
