@@ -134,21 +134,13 @@ describe('options checked as the server checks its own', () => {
 })
 
 describe('an endpoint on another origin', () => {
-  it('is warned about when the run starts: the session cookie does not go there', async () => {
+  it.each([
+    ['the endpoint', { endpoint: 'https://api.example.net/token' }],
+    ['only the refresh endpoint', { endpoint: ENDPOINT, refreshEndpoint: 'https://api.example.net/refresh' }],
+  ])('is warned about when the run starts, %s elsewhere: the session cookie does not go there', async (_, endpoints) => {
     vi.useFakeTimers()
     const backend = createBackend()
-    const manager = createTokenManager({ endpoint: 'https://api.example.net/token', fetch: backend.fetch, widget: genWidget({ config: genConfig, gen: createFakeGen().gen }) })
-    const warnings = vi.fn()
-    manager.on('warning', warnings)
-    await manager.start()
-    expect(warnings).toHaveBeenCalledWith({ code: 'cross_origin_endpoint', origin: 'https://api.example.net' })
-    manager.stop()
-  })
-
-  it('is warned about when only the refresh endpoint is elsewhere', async () => {
-    vi.useFakeTimers()
-    const backend = createBackend()
-    const manager = createTokenManager({ endpoint: ENDPOINT, refreshEndpoint: 'https://api.example.net/refresh', fetch: backend.fetch, widget: genWidget({ config: genConfig, gen: createFakeGen().gen }) })
+    const manager = createTokenManager({ ...endpoints, fetch: backend.fetch, widget: genWidget({ config: genConfig, gen: createFakeGen().gen }) })
     const warnings = vi.fn()
     manager.on('warning', warnings)
     await manager.start()
