@@ -92,8 +92,10 @@ export function createSigner({ issuer, audience, ttlSeconds, maxPayloadBytes, ma
   }
 
   /**
-   * Requests of one session within the window share one signing. A `fresh` one (the widget dropped
-   * or refused the token it held) gets a new token, which the window then holds in place of the old.
+   * Requests of one session share one signing. A `fresh` one (the widget dropped or refused the token
+   * it held) gets a new token, which the window then holds in place of the old. With a shared store
+   * the window is the store's: this process shares only a signing under way, so a token re-signed on
+   * another instance is the one it hands out next. Alone, the process keeps the window itself.
    */
   function issueOnce(at: number, sessionKey: string, who: Authenticated, fresh = false): Promise<Signed> {
     for (const [key, entry] of recent) {
@@ -101,11 +103,12 @@ export function createSigner({ issuer, audience, ttlSeconds, maxPayloadBytes, ma
       recent.delete(key)
     }
     const shared = recent.get(sessionKey)
-    if (shared && at - shared.issuedAt < windowMs && !fresh) return shared.issued
+    if (shared && !fresh) return shared.issued
     const issued = issueShared(at, sessionKey, who, fresh)
     recent.delete(sessionKey)
     recent.set(sessionKey, { issuedAt: at, issued })
-    issued.catch(() => recent.get(sessionKey)?.issued === issued && recent.delete(sessionKey))
+    const forget = () => void (recent.get(sessionKey)?.issued === issued && recent.delete(sessionKey))
+    issued.then(() => store && forget(), forget)
     return issued
   }
 

@@ -64,6 +64,7 @@ describe('createTokenService', () => {
     expect(await json(response)).toEqual({ code: 'internal', message: 'the token service failed' })
     expect(created.logger.error).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('aud, exp, sub') }))
     await expect(service.issue('visitor', { jti: 'mine' })).rejects.toThrow(/jti/)
+    await expect(service.issue('visitor', { nbf: 1, iat: 1 })).rejects.toThrow(/may not set iat, nbf:/)
   })
 
   it('serves the refresh endpoint and the JWKS under basePath', async () => {

@@ -122,4 +122,17 @@ describe.each(backends)('the shared key ring on %s', (_, openStore) => {
     clock += 61_000
     for (const { service } of [a, b]) expect(decodeProtectedHeader((await service.issue('visitor')).token).kid).toBe(await kidOf(second!))
   })
+
+  it('gives one session one token per refresh window across instances, and a dropped token a new one', async () => {
+    const store = await openStore()
+    const a = instance(store, { keys: [first!], refreshWindowSeconds: 10 })
+    const b = instance(store, { keys: [first!], refreshWindowSeconds: 10 })
+    const ask = async (service: typeof a.service, reason: string) =>
+      ((await (await service.fetch(tokenRequest('/token/refresh', { session: 'window', body: JSON.stringify({ reason }) }))).json()) as { token: string }).token
+    const held = await ask(a.service, 'schedule')
+    expect(await ask(b.service, 'visible')).toBe(held)
+    const fresh = await ask(b.service, 'disconnect')
+    expect(fresh).not.toBe(held)
+    expect(await ask(a.service, 'tab')).toBe(fresh)
+  })
 })
