@@ -2,9 +2,9 @@
 import { exportJWK, generateKeyPair } from 'jose'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createMemoryStore, createRedisStore, type SigningKeyInput, type Store, type TokenServiceOptions } from '../../src/server'
+import type { SigningKeyInput, Store, TokenServiceOptions } from '../../src/server'
 import { claimsOf, createService, tokenRequest } from './helpers'
-import { connect, redisAvailable, uniquePrefix } from './redis'
+import { storesToTest } from './redis'
 
 // Two tenants (two services with their own issuer and audience) on one store, as two apps or two
 // environments sharing one Redis with the default prefix.
@@ -23,20 +23,7 @@ beforeAll(async () => {
   keysOfB = [await ecKey()]
 })
 
-const available = await redisAvailable()
-const backends: Array<[string, () => Promise<Store>]> = [['the memory store', async () => createMemoryStore({ now })]]
-if (available) {
-  backends.push([
-    'Redis',
-    async () => {
-      const client = connect()
-      client.on('error', () => {})
-      await client.connect()
-      cleanup.push(() => client.disconnect())
-      return createRedisStore(client, { prefix: uniquePrefix() })
-    },
-  ])
-}
+const backends = await storesToTest(now, cleanup)
 
 function tenant(name: 'a' | 'b', store: Store, options: Partial<TokenServiceOptions> = {}) {
   const created = createService({

@@ -1,23 +1,14 @@
 // @vitest-environment node
-import { execFileSync } from 'node:child_process'
 import { exportJWK, generateKeyPair } from 'jose'
 import Redis from 'ioredis'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createRedisStore, type SigningKeyInput } from '../../src/server'
 import { createService, tokenRequest } from './helpers'
-import { ownRedisServer, uniquePrefix } from './redis'
+import { hasRedisServer, ownRedisServer, uniquePrefix } from './redis'
 
 // Redis as production meets it: hung, not yet up, down for a while. Each test runs a redis-server
 // of its own, since pausing or stopping a shared one would disturb other tests.
 
-const hasRedisServer = (() => {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 
 const cleanup: Array<() => unknown> = []
 afterEach(async () => {

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import Redis from 'ioredis'
+import { createMemoryStore, createRedisStore, type Store } from '../../src/server'
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -26,6 +27,36 @@ export async function redisAvailable(): Promise<boolean> {
   } finally {
     client.disconnect()
   }
+}
+
+/** Whether a redis-server binary is on PATH, for the tests that start one of their own. */
+export const hasRedisServer = (() => {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+
+/**
+ * The stores a store-backed behaviour is tested against: memory always, Redis at REDIS_URL when it
+ * answers. Each Redis store gets a prefix of its own; `cleanup` collects its disconnection.
+ */
+export async function storesToTest(now: () => number, cleanup: Array<() => unknown>): Promise<Array<[string, () => Promise<Store>]>> {
+  const stores: Array<[string, () => Promise<Store>]> = [['the memory store', async () => createMemoryStore({ now })]]
+  if (!(await redisAvailable())) return stores
+  stores.push([
+    'Redis',
+    async () => {
+      const client = connect()
+      client.on('error', () => {})
+      await client.connect()
+      cleanup.push(() => client.disconnect())
+      return createRedisStore(client, { prefix: uniquePrefix() })
+    },
+  ])
+  return stores
 }
 
 export const uniquePrefix = () => `widget-token-test:${Date.now()}-${Math.random().toString(36).slice(2)}:`

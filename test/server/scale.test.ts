@@ -1,21 +1,12 @@
 // @vitest-environment node
-import { execFileSync } from 'node:child_process'
 import { createLocalJWKSet, decodeProtectedHeader, exportPKCS8, generateKeyPair, jwtVerify } from 'jose'
 import { RateLimiterRedis } from 'rate-limiter-flexible'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createRedisStore, type SigningKeyInput, type TokenService, type TokenServiceOptions } from '../../src/server'
 import { createService, tokenRequest } from './helpers'
-import { connect, ownRedisServer, redisAvailable, uniquePrefix } from './redis'
+import { connect, hasRedisServer, ownRedisServer, redisAvailable, uniquePrefix } from './redis'
 
 const available = await redisAvailable()
-const hasRedisServer = (() => {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 
 let keys: SigningKeyInput[]
 const cleanup: Array<() => unknown> = []

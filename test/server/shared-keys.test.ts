@@ -1,9 +1,9 @@
 // @vitest-environment node
 import { decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createMemoryStore, createRedisStore, type SigningKeyInput, type Store, type TokenServiceOptions } from '../../src/server'
+import type { SigningKeyInput, Store, TokenServiceOptions } from '../../src/server'
 import { createService, ORG, tokenRequest } from './helpers'
-import { connect, redisAvailable, uniquePrefix } from './redis'
+import { storesToTest } from './redis'
 
 // The shared key ring against both stores: the memory store runs everywhere, Redis where a server answers.
 
@@ -38,20 +38,7 @@ beforeAll(async () => {
   ;[first, second, third] = await Promise.all([ecKey(), ecKey(), ecKey()])
 })
 
-const available = await redisAvailable()
-const backends: Array<[string, () => Promise<Store>]> = [['the memory store', async () => createMemoryStore({ now })]]
-if (available) {
-  backends.push([
-    'Redis',
-    async () => {
-      const client = connect()
-      client.on('error', () => {})
-      await client.connect()
-      cleanup.push(() => client.disconnect())
-      return createRedisStore(client, { prefix: uniquePrefix() })
-    },
-  ])
-}
+const backends = await storesToTest(now, cleanup)
 
 function instance(store: Store, options: Partial<TokenServiceOptions>) {
   const created = createService({ store: bounded(store), now, algorithm: undefined, refreshWindowSeconds: 0.001, ...options })
