@@ -21,8 +21,8 @@ describe('the published package', () => {
     paths = packedFiles()
   }, 60_000)
 
-  it('holds only the builds, the README, the licence and package.json', () => {
-    expect(paths.filter((path) => !/^dist\/(shared\/)?[\w.-]+\.(c?js|d\.c?ts|map)$/.test(path)).sort()).toEqual(['LICENSE', 'README.md', 'package.json'])
+  it('holds only the builds, the README, the changelog, the licence and package.json', () => {
+    expect(paths.filter((path) => !/^dist\/(shared\/)?[\w.-]+\.(c?js|d\.c?ts|map)$/.test(path)).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json'])
     expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/widget-token.iife.min.js']))
   })
 
