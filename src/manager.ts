@@ -60,7 +60,6 @@ export interface FetchTokenOptions extends CommonOptions {
 
 export type TokenManagerOptions = EndpointOptions | FetchTokenOptions
 
-
 export interface TokenManager {
   /** Where the manager is (see {@link State}); each change is also a `state` event. */
   readonly state: State
