@@ -300,7 +300,11 @@ export function createFakeWidget({ pull = false, audience, lenient = false }: Fa
     connected = true
     clearTimeout(expiry)
     // The widget checks its token's exp itself, as the real one does, and drops the session when it passes.
-    if (typeof claims.exp === 'number') expiry = setTimeout(() => lose((attached) => attached.expired()), claims.exp * 1000 - Date.now())
+    if (typeof claims.exp === 'number') expireAt(claims.exp * 1000)
+  }
+  // Checked again on every wake-up, and chained: setTimeout holds 32-bit delays only.
+  const expireAt = (at: number) => {
+    expiry = setTimeout(() => (Date.now() < at ? expireAt(at) : lose((attached) => attached.expired())), Math.min(at - Date.now(), 2 ** 31 - 1))
   }
   const requireHost = (action: string): WidgetHost => {
     if (!host) throw new Error(`fake widget: cannot ${action} before a manager starts (or after it stopped)`)

@@ -122,6 +122,19 @@ describe('a page under test with the fake backend and widget', () => {
   })
 })
 
+describe('the fake widget’s own expiry', () => {
+  it('keeps a token that lives longer than setTimeout can wait, until it runs out', async () => {
+    const longLived = createFakeBackend({ lifetimeSeconds: 40 * 24 * 3600, audience: 'org-1' })
+    manager = createTokenManager({ endpoint: ENDPOINT, fetch: longLived.fetch, widget, leewaySeconds: 60, tabs: false })
+    await manager.start()
+    await vi.advanceTimersByTimeAsync(2 ** 31)
+    expect(widget.connected).toBe(true)
+    longLived.fail('network', { times: Infinity })
+    await vi.advanceTimersByTimeAsync(40 * 24 * 3600 * 1000 - 2 ** 31)
+    expect(widget.connected).toBe(false)
+  })
+})
+
 describe('a lenient fake widget', () => {
   it('takes an update while disconnected, as widgets whose update also reconnects do', async () => {
     const lenient = createFakeWidget({ audience: 'org-1', lenient: true })
