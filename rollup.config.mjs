@@ -3,6 +3,7 @@ import nodeResolve from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
 import { dts } from 'rollup-plugin-dts'
+import { entries, scriptFile } from './scripts/entries.mjs'
 
 // Chunk names carry content hashes: building over an old dist/ would leave stale chunks in the package.
 rmSync(new URL('./dist/', import.meta.url), { recursive: true, force: true })
@@ -12,23 +13,7 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 const external = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)]
 
 // Each subpath export is its own entry, so a page pays only for the widget it embeds.
-const entries = {
-  index: 'src/index.ts',
-  tabs: 'src/tabs.ts',
-  debug: 'src/debug.ts',
-  salesforce: 'src/adapters/salesforce.ts',
-  zendesk: 'src/adapters/zendesk.ts',
-  messenger: 'src/adapters/messenger.ts',
-  intercom: 'src/adapters/intercom.ts',
-  twilio: 'src/adapters/twilio.ts',
-  define: 'src/adapters/define.ts',
-  react: 'src/react.ts',
-  vue: 'src/vue.ts',
-  testing: 'src/testing.ts',
-}
-
-// Scripts that add themselves to the WidgetToken global: each adapter, and the debug trail's wording.
-const scriptTagAddOns = Object.fromEntries(['debug', 'salesforce', 'zendesk', 'messenger', 'intercom', 'twilio'].map((name) => [name, entries[name]]))
+const input = Object.fromEntries(entries.map(({ name, source }) => [name, source]))
 
 // Property names that never cross the public API may be shortened, but only inside the core's own
 // script: the adapter scripts are minified apart from it and share objects with it.
@@ -42,50 +27,46 @@ const minify = (privateProperties) =>
     format: { comments: false },
   })
 
-// The portal backend's half: Node and edge runtimes only, so it never shares a chunk with the browser builds.
-const serverEntries = {
-  server: 'src/server/index.ts',
-}
-
 // The maps carry their sources: the package ships without src/, and a consumer's debugger or
 // bundler still shows the TypeScript.
 const compile = () =>
   typescript({ tsconfig: './tsconfig.json', declaration: false, sourceMap: true, inlineSources: true, noEmitOnError: true, include: ['src/**/*.ts'] })
 
-// ESM and CJS side by side, each entry a file of its own and shared code in hashed chunks.
-const moduleOutputs = [
-  { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared/[name]-[hash].js', sourcemap: true },
-  { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared/[name]-[hash].cjs', sourcemap: true, exports: 'named' },
-]
+// A script tag bundles everything it needs into one global; `extend` fills an existing WidgetToken
+// global, so the adapter scripts may load before or after the core's.
+const scriptTag = (entry) => ({
+  input: entry.source,
+  plugins: [nodeResolve({ browser: true }), compile()],
+  output: {
+    file: `dist/${scriptFile(entry)}`,
+    format: 'iife',
+    name: 'WidgetToken',
+    extend: true,
+    sourcemap: true,
+    plugins: [minify(entry.name === 'index' && CORE_PRIVATE_PROPERTIES)],
+  },
+})
 
 export default [
   {
-    input: entries,
-    external,
-    plugins: [compile()],
-    output: moduleOutputs,
-  },
-  {
-    input: serverEntries,
-    external,
-    plugins: [compile()],
-    output: moduleOutputs,
-  },
-  {
-    // The script-tag build: everything bundled, one global.
-    input: 'src/index.ts',
-    plugins: [nodeResolve({ browser: true }), compile()],
-    // `extend` fills an existing WidgetToken global, so the adapter scripts may load before or after it.
-    output: { file: 'dist/widget-token.iife.min.js', format: 'iife', name: 'WidgetToken', extend: true, sourcemap: true, plugins: [minify(CORE_PRIVATE_PROPERTIES)] },
-  },
-  // One script per adapter (and one for the debug trail), adding itself to the WidgetToken global: a portal page needs two tags.
-  ...Object.entries(scriptTagAddOns).map(([name, input]) => ({
+    // ESM and CJS side by side, each entry a file of its own and shared code in hashed chunks.
     input,
-    plugins: [nodeResolve({ browser: true }), compile()],
-    output: { file: `dist/widget-token.${name}.iife.min.js`, format: 'iife', name: 'WidgetToken', extend: true, sourcemap: true, plugins: [minify()] },
-  })),
-  ...Object.entries({ ...entries, ...serverEntries }).flatMap(([name, input]) => [
-    { input, external, plugins: [dts()], output: { file: `dist/${name}.d.ts`, format: 'es' } },
-    { input, external, plugins: [dts()], output: { file: `dist/${name}.d.cts`, format: 'es' } },
-  ]),
+    external,
+    plugins: [compile()],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared/[name]-[hash].js', sourcemap: true },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared/[name]-[hash].cjs', sourcemap: true, exports: 'named' },
+    ],
+  },
+  ...entries.filter((entry) => entry.script).map(scriptTag),
+  {
+    // One pass over the declarations for every entry: `.d.ts` beside the ESM, `.d.cts` beside the CJS.
+    input,
+    external,
+    plugins: [dts()],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'shared/[name]-[hash].d.ts' },
+      { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'shared/[name]-[hash].d.cts' },
+    ],
+  },
 ]

@@ -1,9 +1,8 @@
 // `npm run demo`: builds what changed (the SDK, the example apps), starts the example backend and prints where to look.
-import { buildIfStale } from '../scripts/build-if-stale.mjs'
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 
-buildIfStale('widget-token', ['src', 'rollup.config.mjs', 'package.json', 'tsconfig.json'], 'dist/widget-token.iife.min.js', ['npx', 'rollup', '-c', '--silent'])
-buildIfStale('example SPA', ['examples/spa/src', 'examples/spa/rollup.config.mjs', 'dist/index.js', 'dist/react.js'], 'examples/spa/dist/app.js', ['node', 'examples/spa/build.mjs'])
-buildIfStale('example Vue app', ['examples/vue/src', 'examples/vue/rollup.config.mjs', 'dist/index.js', 'dist/vue.js'], 'examples/vue/dist/app.js', ['node', 'examples/vue/build.mjs'])
+execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), '--examples'], { stdio: 'inherit' })
 
 const { readEnvironment, startFromEnvironment } = await import('./backend/main.mjs')
 const settings = readEnvironment()

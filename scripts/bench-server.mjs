@@ -1,5 +1,5 @@
 // npm run bench:server — loopback only, a bounded number of requests, stops by itself.
-// Token issuance through widget-token/server next to a bare Hono + jose handler that signs the same
+// Token issuance through widget-token-server next to a bare Hono + jose handler that signs the same
 // claims with the same key on the same machine, in the same run, taking turns; then two instances
 // sharing Redis, and the Data Action relay; each at 50 concurrent connections. Every request comes
 // from its own session, so every request signs once; the distinct tokens counted in the answers
@@ -15,7 +15,7 @@ import Redis from 'ioredis'
 import { exportJWK, exportPKCS8, generateKeyPair, importPKCS8, SignJWT } from 'jose'
 import { RateLimiterRedis } from 'rate-limiter-flexible'
 import { createRelay } from '../examples/data-action-relay/relay.mjs'
-import { createRedisStore, createTokenService } from 'widget-token/server'
+import { createRedisStore, createTokenService } from 'widget-token-server'
 
 const CONNECTIONS = 50
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000)

@@ -24,7 +24,7 @@ export interface WidgetTokenErrorOptions {
   status?: number | undefined
   /** What the server asked for in `Retry-After`, in milliseconds. */
   retryAfterMs?: number | undefined
-  /** The `code` of the server's JSON error answer, e.g. `foreign_origin` from `widget-token/server`. */
+  /** The `code` of the server's JSON error answer, e.g. `foreign_origin` from `widget-token-server`. */
   serverCode?: string | undefined
   cause?: unknown
 }
@@ -50,7 +50,7 @@ export class WidgetTokenError extends Error {
   declare readonly status?: number
   /** What the server asked for in `Retry-After`, in milliseconds. */
   declare readonly retryAfterMs?: number
-  /** The `code` of the server's JSON error answer, e.g. `foreign_origin` from `widget-token/server`. */
+  /** The `code` of the server's JSON error answer, e.g. `foreign_origin` from `widget-token-server`. */
   declare readonly serverCode?: string
   /** When the SDK tries again, in milliseconds from the event; set on errors it retries. */
   declare retryInMs?: number

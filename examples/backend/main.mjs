@@ -1,7 +1,7 @@
 // Starts the example backend from the command line; settings come from the environment, checked first.
 import { readFileSync } from 'node:fs'
 import Redis from 'ioredis'
-import { createRedisStore } from 'widget-token/server'
+import { createRedisStore } from 'widget-token-server'
 import { z } from 'zod'
 import { createBackend } from './server.mjs'
 

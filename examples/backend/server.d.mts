@@ -1,5 +1,5 @@
 import type { Server } from 'node:http'
-import type { ClockGuardOptions, SigningKeyInput, Store } from 'widget-token/server'
+import type { ClockGuardOptions, SigningKeyInput, Store } from 'widget-token-server'
 
 export interface BackendSession {
   customerId: string

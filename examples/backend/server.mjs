@@ -10,7 +10,8 @@ import { csrf } from 'hono/csrf'
 import { HTTPException } from 'hono/http-exception'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
 import { parseSigned } from 'hono/utils/cookie'
-import { createTokenService, readAtMost } from 'widget-token/server'
+import { createTokenService, readAtMost } from 'widget-token-server'
+import { entries, scriptFile } from '../../scripts/entries.mjs'
 import { portalPage, spaPage } from './pages.mjs'
 import { createSessionStore, sessionHandle } from './sessions.mjs'
 
@@ -20,22 +21,21 @@ const MAX_LOGIN_BYTES = 4096
 // The SDK's token requests carry `{"reason":"…"}`; more than this is not one of them.
 const MAX_REASON_BODY_BYTES = 256
 const STATIC = [
-  ['/widget-token.iife.min.js', 'dist/widget-token.iife.min.js'],
+  // Every script tag the SDK builds: the core, and one per adapter for pages that embed another widget.
+  ...entries.filter((entry) => entry.script).map((entry) => [`/${scriptFile(entry)}`, `dist/${scriptFile(entry)}`]),
   ['/widget/gen.js', 'examples/widget/gen.js'],
   ['/portal/portal.js', 'examples/portal/portal.js'],
   ['/shared/event-log.js', 'examples/shared/event-log.js'],
   ['/shared/status-panel.js', 'examples/shared/status-panel.js'],
   ['/spa/app.js', 'examples/spa/dist/app.js'],
   ['/vue/app.js', 'examples/vue/dist/app.js'],
-  // One script per adapter, for portal pages that use another widget than gen.
-  ...['salesforce', 'zendesk', 'messenger', 'intercom', 'twilio', 'debug'].map((name) => [`/widget-token.${name}.iife.min.js`, `dist/widget-token.${name}.iife.min.js`]),
 ]
 
 const refusal = (c, status, code, message) => c.json({ error: { code, message } }, status, { 'Cache-Control': 'no-store' })
 
 /**
  * The example portal backend: a demo sign-in with a signed, httpOnly session cookie, the Embedded CX
- * token endpoints and JWKS from `widget-token/server`, and the pages that embed the widget.
+ * token endpoints and JWKS from `widget-token-server`, and the pages that embed the widget.
  */
 export async function createBackend({
   host = '127.0.0.1',
@@ -110,7 +110,7 @@ export async function createBackend({
   app.onError((error, c) => {
     if (error instanceof HTTPException) return refusal(c, error.status, error.status === 403 ? 'foreign_origin' : 'refused', error.message || 'refused')
     // Sessions live in the shared store: while it is down a sign-in is worth retrying, not a bug of ours.
-    // By name: the store may come from another copy of widget-token/server.
+    // By name: the store may come from another copy of widget-token-server.
     if (error?.name === 'StoreUnavailableError') {
       c.header('Retry-After', '5')
       return refusal(c, 503, 'store_unavailable', 'the session store cannot be reached: try again shortly')

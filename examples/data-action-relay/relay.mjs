@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { basicAuth } from 'hono/basic-auth'
 import { HTTPException } from 'hono/http-exception'
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify } from 'jose'
-import { isBodyTimeoutError, isBodyTooLargeError, readAtMost } from 'widget-token/server'
+import { isBodyTimeoutError, isBodyTooLargeError, readAtMost } from 'widget-token-server'
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createHarness, manualClock, QUEUE_ID, until, type Harness } from './harness'
 import { queueTopic } from '../../examples/data-injection/worker'
 import { createRedisStore } from '../../examples/data-injection/store'
-import { connect, redisAvailable, uniquePrefix } from '../server/redis'
+import { connect, redisAvailable, uniquePrefix } from '../../packages/server/test/redis'
 
 const redis = await redisAvailable()
 

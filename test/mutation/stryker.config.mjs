@@ -21,7 +21,7 @@ export default {
     'src/clock.ts',
     'src/errors.ts',
     'src/adapters/**/*.ts',
-    'src/server/*.ts',
+    'packages/server/src/*.ts',
   ],
   coverageAnalysis: 'perTest',
   incremental: true,
