@@ -24,7 +24,7 @@ const entries = {
   define: 'src/adapters/define.ts',
   react: 'src/react.ts',
   vue: 'src/vue.ts',
-  testing: 'src/testing.ts',
+  testing: 'src/testing/index.ts',
 }
 
 // Scripts that add themselves to the WidgetToken global: each adapter, and the debug trail's wording.
