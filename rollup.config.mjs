@@ -22,8 +22,8 @@ const entries = {
   intercom: 'src/adapters/intercom.ts',
   twilio: 'src/adapters/twilio.ts',
   define: 'src/adapters/define.ts',
-  react: 'src/react.ts',
-  vue: 'src/vue.ts',
+  react: 'src/bindings/react.ts',
+  vue: 'src/bindings/vue.ts',
   testing: 'src/testing/index.ts',
 }
 
