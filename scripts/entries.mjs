@@ -19,9 +19,9 @@ export const entries = [
   { name: 'intercom', source: 'src/adapters/intercom.ts', import: '{ intercomWidget }', budget: 1024, script: 1280 },
   { name: 'twilio', source: 'src/adapters/twilio.ts', import: '{ twilioConversations }', budget: 1024, script: 1024 },
   { name: 'define', source: 'src/adapters/define.ts', import: '{ defineAdapter }', budget: 1024 },
-  { name: 'react', source: 'src/react.ts', import: '{ useWidgetToken }', budget: 6758, peer: 'react' },
-  { name: 'vue', source: 'src/vue.ts', import: '{ useWidgetToken }', budget: 6758, peer: 'vue' },
-  { name: 'testing', source: 'src/testing.ts' },
+  { name: 'react', source: 'src/bindings/react.ts', import: '{ useWidgetToken }', budget: 6758, peer: 'react' },
+  { name: 'vue', source: 'src/bindings/vue.ts', import: '{ useWidgetToken }', budget: 6758, peer: 'vue' },
+  { name: 'testing', source: 'src/testing/index.ts' },
 ]
 
 /** The file name of an entry's script tag in dist/. */

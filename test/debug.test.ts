@@ -1,14 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { explain } from '../src/debug'
-import { createHarness, MINUTE, setVisibility, type Harness } from './helpers/setup'
+import { cleanUpManagers, createHarness, MINUTE, setVisibility, type Harness } from './helpers/setup'
 import { ORG_ID } from './helpers/jwt'
 
 let h: Harness
 
-afterEach(() => {
-  h?.manager.stop()
-  vi.useRealTimers()
-})
+cleanUpManagers()
 
 describe('the debug trail', () => {
   it('explains every decision in one line each, and never prints a token, a claim or a cookie', async () => {

@@ -8,3 +8,9 @@ function encode(value: unknown): string {
 }
 
 export const ORG_ID = 'c4b1a2e3-7f8d-4a9b-b1c2-d3e4f5a6b7c8'
+
+/** A token for {@link ORG_ID} issued now (on fake time) that lives `ttlSeconds`; `claims` add to its own or replace them. */
+export function freshToken(ttlSeconds = 1800, claims: Record<string, unknown> = {}): string {
+  const iat = Math.floor(Date.now() / 1000)
+  return jwt({ aud: ORG_ID, iat, exp: iat + ttlSeconds, ...claims })
+}

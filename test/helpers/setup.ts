@@ -1,4 +1,4 @@
-import { vi } from 'vitest'
+import { afterEach, vi } from 'vitest'
 import { createTokenManager, genWidget, type EndpointOptions, type Events, type FetchToken, type GenConfig, type TokenManager, type TokenManagerOptions } from '../../src'
 import { createBackend, type Backend, type BackendOptions } from './backend'
 import { ORG_ID } from './jwt'
@@ -27,6 +27,27 @@ export interface Harness {
   of<K extends keyof Events>(type: K): Events[K][]
 }
 
+// The managers the tests made through these helpers, to stop once each test is over.
+const running = new Set<TokenManager>()
+
+/** Stops `manager` once the test is over, whatever became of it (with {@link cleanUpManagers}). */
+export function stopAfterTest<M extends TokenManager>(manager: M): M {
+  running.add(manager)
+  return manager
+}
+
+/**
+ * The cleanup of a file of manager tests: after each test, every manager it made through these
+ * helpers stops while the fake timers it armed are still there to clear, then real time is back.
+ */
+export function cleanUpManagers(): void {
+  afterEach(() => {
+    for (const manager of running) manager.stop()
+    running.clear()
+    vi.useRealTimers()
+  })
+}
+
 /** A manager wired to a fake backend and a fake gen widget, on fake time starting at T0. */
 export function createHarness(options: HarnessOptions = {}): Harness {
   vi.useFakeTimers({ now: T0 })
@@ -40,6 +61,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     ...source,
     ...rest,
   } as TokenManagerOptions)
+  stopAfterTest(manager)
   const events: Recorded[] = []
   for (const type of ['token', 'expired', 'error', 'ended', 'warning'] as const) {
     manager.on(type, (event) => events.push({ type, event } as Recorded))

@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     // happy-dom as in the main suite, loaded from one bundled file (see happy-dom-environment.ts).
     environment: './test/mutation/happy-dom-environment.ts',
-    include: ['test/*.test.ts', 'test/adapters/*.test.ts', 'test/model/**/*.test.ts', 'test/contract/*.test.ts', 'packages/server/test/*.test.ts'],
+    include: ['test/*.test.ts', 'test/manager/*.test.ts', 'test/adapters/*.test.ts', 'test/model/**/*.test.ts', 'test/contract/*.test.ts', 'packages/server/test/*.test.ts'],
     env: { MODEL_RUNS: '10' },
     // These check the built package, not src/ in memory; the server's mounts, scale-out and Redis
     // client tests start HTTP servers or redis-server processes (the shared key ring and the stores'

@@ -1,5 +1,5 @@
 import { computed, onMounted, onScopeDispose, shallowRef, toValue, watch, type ComputedRef, type MaybeRefOrGetter } from 'vue'
-import { createTokenManager, type TokenManager, type TokenManagerOptions } from './manager'
+import { createTokenManager, type TokenManager, type TokenManagerOptions } from '../manager'
 import { follow, idleStatus, type TokenStatus } from './status'
 
 export type { TokenStatus } from './status'

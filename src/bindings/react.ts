@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type DependencyList } from 'react'
-import { createTokenManager, type TokenManager, type TokenManagerOptions } from './manager'
+import { createTokenManager, type TokenManager, type TokenManagerOptions } from '../manager'
 import { follow, idleStatus, type TokenStatus } from './status'
 
 export type { TokenStatus } from './status'

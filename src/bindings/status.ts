@@ -1,6 +1,6 @@
-import type { WidgetTokenError } from './errors'
-import type { State } from './events'
-import type { TokenManager } from './manager'
+import type { WidgetTokenError } from '../errors'
+import type { State } from '../events'
+import type { TokenManager } from '../manager'
 
 /** What a page shows about its widget's token. */
 export interface TokenStatus {

@@ -1,15 +1,13 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createHarness, MINUTE, settle, T0, type Harness } from './helpers/setup'
-import { sdkTimerCount } from './helpers/widget'
-import { jwt } from './helpers/jwt'
-import type { WidgetAdapter, WidgetHost } from '../src'
+import { describe, expect, it, vi } from 'vitest'
+import { createTokenManager, genWidget, WidgetTokenError } from '../../src'
+import { freshToken, jwt, ORG_ID } from '../helpers/jwt'
+import { withHost, withPushWidget } from '../helpers/managers'
+import { cleanUpManagers, createHarness, ENDPOINT, genConfig, MINUTE, settle, T0, type Harness } from '../helpers/setup'
+import { createFakeGen, sdkTimerCount } from '../helpers/widget'
 
 let h: Harness
 
-afterEach(() => {
-  h?.manager.stop()
-  vi.useRealTimers()
-})
+cleanUpManagers()
 
 const offline = { throws: new TypeError('Failed to fetch') }
 
@@ -130,16 +128,6 @@ describe('failures', () => {
     expect(h.widget.gen.init).not.toHaveBeenCalled()
   })
 
-  it('can start again after it ended', async () => {
-    h = createHarness()
-    h.backend.answer({ status: 401 })
-    await h.manager.start().catch(() => {})
-    await h.manager.start()
-
-    expect(h.manager.state).toBe('active')
-    expect(h.widget.token).toBe(h.backend.issued[0])
-  })
-
   it('gives up on a client error that a retry cannot fix', async () => {
     h = createHarness()
     h.backend.answer({ status: 404 })
@@ -172,132 +160,135 @@ describe('failures', () => {
     expect(h.widget.token).toBe(h.backend.issued[1])
     expect(h.manager.state).toBe('active')
   })
+})
 
-  it('warns about a token close to the size limit', async () => {
-    h = createHarness({ claims: { routing: { note: 'x'.repeat(2700) } } })
-    await h.manager.start()
-    expect(h.of('warning')).toEqual([expect.objectContaining({ code: 'token_size' })])
-    expect(h.widget.token).toBe(h.backend.issued[0])
+describe('ending', () => {
+  it('ends cleanly on unauthorized for a source shared with no tab and a widget with no sign-out', async () => {
+    const reportError = vi.fn()
+    vi.stubGlobal('reportError', reportError)
+    const { manager, events } = withHost({ fetchToken: async () => Promise.reject(new WidgetTokenError('unauthorized', '401')) })
+    await expect(manager.start()).rejects.toMatchObject({ code: 'unauthorized' })
+    expect(events).toEqual(['error', 'ended'])
+    expect(reportError).not.toHaveBeenCalled()
   })
 })
 
-describe('disconnects', () => {
-  it('refreshes once and hands the new token over', async () => {
-    h = createHarness()
-    await h.manager.start()
-    await vi.advanceTimersByTimeAsync(10 * MINUTE)
-    h.widget.disconnect()
-    await settle()
-
-    expect(h.backend.requests).toHaveLength(2)
-    // A disconnected widget "requires re-initialization": an update would be ignored.
-    expect(h.widget.gen.init).toHaveBeenCalledTimes(2)
-    expect(h.widget.gen.updateConfiguration).not.toHaveBeenCalled()
-    expect(h.widget.connected).toBe(true)
-    expect(h.widget.token).toBe(h.backend.issued[1])
-    expect(h.of('token').at(-1)?.reason).toBe('disconnect')
-  })
-
-  it('makes one request for fifty disconnects within a second', async () => {
-    h = createHarness()
-    await h.manager.start()
-    await vi.advanceTimersByTimeAsync(10 * MINUTE)
-    for (let i = 0; i < 50; i++) {
-      h.widget.disconnect()
-      await vi.advanceTimersByTimeAsync(19)
-    }
-
-    expect(h.backend.requests).toHaveLength(2)
-  })
-
+describe('answers that are not what they claim', () => {
   it.each([
-    ['disconnects', (host: WidgetHost) => host.disconnected()],
-    ['says its token ran out', (host: WidgetHost) => host.expired()],
-  ])('backs off when the widget %s right after every fresh token, and says so', async (_, turnDown) => {
-    let host!: WidgetHost
-    let turnEachDown = false
-    const widget: WidgetAdapter = {
-      attach: (newHost) => ((host = newHost), () => {}),
-      apply: () => void (turnEachDown && setTimeout(() => turnDown(host), 10)),
-    }
-    h = createHarness({ widget })
+    ['NaN', Number.NaN],
+    ['text', 'abc'],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ])('ignores an expiresIn of %s, warns, and plans from the token’s own lifetime', async (_, expiresIn) => {
+    h = createHarness({ fetchToken: async () => ({ token: freshToken(600), expiresIn: expiresIn as number }) })
     await h.manager.start()
-    await vi.advanceTimersByTimeAsync(10 * MINUTE)
-    turnEachDown = true
-    turnDown(host)
-    await vi.advanceTimersByTimeAsync(20_000)
+    expect(h.of('warning')).toContainEqual({ code: 'expires_in_ignored' })
+    expect(h.manager.expiresAt).toBe(T0 + 10 * MINUTE)
 
-    expect(h.of('error').map((error) => [error.code, error.retryInMs])).toEqual([
-      ['widget_rejected', 1000],
-      ['widget_rejected', 2000],
-      ['widget_rejected', 4000],
-      ['widget_rejected', 8000],
-      ['widget_rejected', 16000],
+    await vi.advanceTimersByTimeAsync(8 * MINUTE)
+    expect(h.of('token')).toHaveLength(2)
+    expect(sdkTimerCount()).toBe(1)
+  })
+
+  it('ends on a token whose payload is JSON null after the second in a row, never retrying forever', async () => {
+    const nullPayload = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from('null').toString('base64url')}.c2ln`
+    h = createHarness({ fetchToken: async () => ({ token: nullPayload, expiresIn: 1800 }) })
+    const outcome = h.manager.start().catch((error: unknown) => error)
+    await vi.advanceTimersByTimeAsync(MINUTE)
+    expect(await outcome).toMatchObject({ code: 'malformed_token' })
+    expect(h.of('error').map((error) => [error.code, error.retryable])).toEqual([
+      ['malformed_token', true],
+      ['malformed_token', false],
     ])
-    expect(h.backend.requests).toHaveLength(6)
+    expect(h.manager.state).toBe('ended')
   })
 
-  it('backs off before the first token too, however often the widget says it has none', async () => {
-    let host!: WidgetHost
-    h = createHarness({ widget: { attach: (newHost) => ((host = newHost), () => {}), apply: () => {} } })
-    h.backend.answer(...Array(20).fill({ status: 503 }))
-    h.manager.start().catch(() => {})
-    for (let i = 0; i < 100; i++) {
-      host.expired()
-      await vi.advanceTimersByTimeAsync(100)
-    }
-
-    // Ten seconds: the first request, one answered expiry, then backoff (1 s, 2 s, 4 s…) between both kinds of try.
-    expect(h.backend.requests.length).toBeLessThanOrEqual(6)
-  })
-
-  it('answers a widget that ran out of its token at once, even while a retry is planned', async () => {
-    let host!: WidgetHost
-    h = createHarness({ widget: { attach: (newHost) => ((host = newHost), () => {}), apply: () => {} } })
-    await h.manager.start()
+  it('does not hand an already expired token without expiresIn to the widget', async () => {
+    const iat = T0 / 1000 - 3600
+    h = createHarness({ fetchToken: async () => ({ token: jwt({ aud: ORG_ID, iat, exp: iat + 1800 }) }) })
+    const outcome = h.manager.start().catch((error: unknown) => error)
     await vi.advanceTimersByTimeAsync(MINUTE)
-    h.backend.answer({ status: 429, headers: { 'retry-after': '60' } })
-    await h.manager.refresh().catch(() => {})
-    host.expired()
-    await settle()
-
-    expect(h.backend.requests).toHaveLength(3)
-    expect(h.of('token').map((event) => event.reason)).toEqual(['start', 'expired'])
+    expect(await outcome).toMatchObject({ code: 'expired_token' })
+    expect(h.widget.gen.init).not.toHaveBeenCalled()
   })
 
-  it('refreshes at once again after the widget stayed connected a while', async () => {
-    h = createHarness()
-    await h.manager.start()
-    await vi.advanceTimersByTimeAsync(MINUTE)
-    h.widget.disconnect()
-    await settle()
-    await vi.advanceTimersByTimeAsync(2 * MINUTE)
-    h.widget.disconnect()
-    await settle()
-
-    expect(h.backend.requests).toHaveLength(3)
-    expect(h.of('error')).toEqual([])
-  })
-
-  it('joins the request already under way', async () => {
-    h = createHarness()
-    await h.manager.start()
-    h.backend.answer('hang')
-    const manual = h.manager.refresh()
-    h.widget.disconnect(3)
-    const again = h.manager.refresh()
-    setVisibilityDue()
-    await settle()
-
-    expect(h.backend.requests).toHaveLength(2)
-    h.manager.stop()
-    await expect(manual).rejects.toMatchObject({ name: 'AbortError' })
-    await expect(again).rejects.toMatchObject({ name: 'AbortError' })
+  it('retries a custom source that throws a retryable WidgetTokenError code', async () => {
+    const { WidgetTokenError } = await import('../../src')
+    let calls = 0
+    h = createHarness({
+      fetchToken: async () => {
+        if (calls++ === 0) throw new WidgetTokenError('rate_limited')
+        return { token: freshToken(), expiresIn: 1800 }
+      },
+    })
+    const started = h.manager.start()
+    await vi.advanceTimersByTimeAsync(1000)
+    await started
+    expect(h.of('error')).toEqual([expect.objectContaining({ code: 'rate_limited', retryable: true, retryInMs: 1000 })])
+    expect(h.manager.state).toBe('active')
   })
 })
 
-function setVisibilityDue() {
-  vi.setSystemTime(Date.now() + 29 * MINUTE)
-  document.dispatchEvent(new Event('visibilitychange'))
-  window.dispatchEvent(new Event('online'))
-}
+describe('Retry-After', () => {
+  it('waits at most five minutes however long Retry-After asks', async () => {
+    h = createHarness()
+    await h.manager.start()
+    h.backend.answer({ status: 429, headers: { 'retry-after': '86400' } })
+    await h.manager.refresh().catch(() => {})
+    expect(h.of('error')[0]?.retryInMs).toBe(5 * MINUTE + 1000)
+  })
+
+  it('backs off normally when Retry-After is empty', async () => {
+    h = createHarness()
+    await h.manager.start()
+    h.backend.answer({ status: 503, headers: { 'retry-after': '' } })
+    await h.manager.refresh().catch(() => {})
+    expect(h.of('error')[0]?.retryInMs).toBe(1000)
+  })
+
+  it('reads a Retry-After date against its clock when the answer has no Date', async () => {
+    vi.useFakeTimers({ now: T0 })
+    const clockNow = Date.parse('Mon, 02 Mar 2026 09:00:00 GMT') - 20 * MINUTE
+    const fetch = vi.fn(async () => new Response(null, { status: 503, headers: { 'retry-after': 'Mon, 02 Mar 2026 08:41:00 GMT' } }))
+    const manager = createTokenManager({
+      endpoint: ENDPOINT,
+      fetch,
+      widget: genWidget({ config: genConfig, gen: createFakeGen().gen }),
+      clock: { now: () => clockNow, setTimeout: (callback, delayMs) => setTimeout(callback, delayMs), clearTimeout: (handle) => clearTimeout(handle as number) },
+      random: () => 0,
+    })
+    const errors = vi.fn()
+    manager.on('error', errors)
+    manager.start().catch(() => {})
+    await settle()
+    expect(errors).toHaveBeenCalledWith(expect.objectContaining({ code: 'http', retryAfterMs: MINUTE, retryInMs: MINUTE }))
+    manager.stop()
+  })
+})
+
+describe('what the widget throws', () => {
+  it('becomes a retryable widget_rejected that keeps the widget’s message as its cause', async () => {
+    let calls = 0
+    const { manager, errors } = withPushWidget(() => {
+      if (calls++ === 0) throw new Error('socket closed')
+    })
+    const started = manager.start()
+    await vi.advanceTimersByTimeAsync(1000)
+    await started
+
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ name: 'WidgetTokenError', code: 'widget_rejected', retryable: true, retryInMs: 1000, message: 'widget-token: widget_rejected: the widget threw' })
+    expect(errors[0]?.cause).toMatchObject({ name: 'Error', message: 'socket closed' })
+    expect(manager.state).toBe('active')
+  })
+
+  it('gives a hand-over that never settles the request timeout, then retries it', async () => {
+    h = createHarness()
+    await h.manager.start()
+    h.widget.gen.updateConfiguration = vi.fn(() => new Promise(() => {}))
+    const refreshed = h.manager.refresh().catch(() => {})
+    await vi.advanceTimersByTimeAsync(10_000)
+    await refreshed
+    expect(h.of('error')).toEqual([expect.objectContaining({ code: 'widget_rejected', retryable: true, retryInMs: 1000 })])
+    expect(h.manager.state).toBe('active')
+  })
+})

@@ -1,7 +1,12 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createTokenManager, WidgetTokenError, type InspectOptions, type WidgetAdapter, type WidgetHost } from '../src'
-import { createBackend } from './helpers/backend'
-import { ENDPOINT, MINUTE, T0 } from './helpers/setup'
+import { describe, expect, it, vi } from 'vitest'
+import { createTokenManager, WidgetTokenError, type InspectOptions, type WidgetAdapter, type WidgetHost } from '../../src'
+import { createBackend } from '../helpers/backend'
+import { freshToken } from '../helpers/jwt'
+import { withHost } from '../helpers/managers'
+import { cleanUpManagers, ENDPOINT, MINUTE, T0 } from '../helpers/setup'
+import { sdkTimerCount } from '../helpers/widget'
+
+cleanUpManagers()
 
 /** A widget that asks for its token through a callback, as Zendesk and Web Messenger do. */
 function pullWidget(extra: Partial<WidgetAdapter> = {}) {
@@ -15,10 +20,6 @@ function pullWidget(extra: Partial<WidgetAdapter> = {}) {
   }
   return { adapter, ask: () => host.token() }
 }
-
-afterEach(() => {
-  vi.useRealTimers()
-})
 
 describe('widgets that ask for their token', () => {
   it('get a fresh token when they ask, and none they did not ask for', async () => {
@@ -84,6 +85,53 @@ describe('widgets that ask for their token', () => {
     widget.ask().catch(() => {})
     await vi.advanceTimersByTimeAsync(0)
     expect(errors).toHaveBeenCalledWith(expect.objectContaining({ code: 'malformed_token', retryable: true }))
+    manager.stop()
+  })
+
+  it('know when their token runs out and are woken by no timer', async () => {
+    const { manager, host } = withHost({ apply: null })
+    await manager.start()
+    await host().token()
+    expect(manager.expiresAt).toBe(T0 + 30 * MINUTE)
+    expect(sdkTimerCount()).toBe(0)
+  })
+
+  it('after refusing a token, get the next one when they ask again, not before', async () => {
+    const { manager, host, fetchToken } = withHost({ apply: null })
+    const reasons: string[] = []
+    manager.on('token', (event) => reasons.push(event.reason))
+    const errors: WidgetTokenError[] = []
+    manager.on('error', (error) => errors.push(error))
+    await manager.start()
+    await host().token()
+    host().refused(new Error('invalid_grant'))
+    expect(errors[0]).toMatchObject({ code: 'widget_rejected', message: 'widget-token: widget_rejected: refused', retryInMs: 1000 })
+    expect(errors[0]?.cause).toMatchObject({ message: 'invalid_grant' })
+
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(fetchToken).toHaveBeenCalledTimes(1)
+    await host().token()
+    expect(fetchToken).toHaveBeenCalledTimes(2)
+    expect(reasons).toEqual(['start', 'refused'])
+  })
+
+  it('tells when a widget that refused a token will get the next one', async () => {
+    vi.useFakeTimers({ now: T0 })
+    let host!: WidgetHost
+    const manager = createTokenManager({ fetchToken: async () => ({ token: freshToken() }), widget: { attach: (newHost) => ((host = newHost), () => {}) }, random: () => 1 })
+    const errors = vi.fn()
+    manager.on('error', errors)
+    await manager.start()
+    await host.token()
+    host.refused(new Error('invalid_grant'))
+    expect(errors).toHaveBeenCalledWith(expect.objectContaining({ code: 'widget_rejected', retryInMs: 1000 }))
+
+    const next = vi.fn()
+    void host.token().then(next)
+    await vi.advanceTimersByTimeAsync(999)
+    expect(next).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(next).toHaveBeenCalledTimes(1)
     manager.stop()
   })
 })
