@@ -1,5 +1,6 @@
 // The demo's server half: the Platform API simulation, the worker, the example portal backend that
-// issues the widget's token, and the page that starts chats and shows what reached each conversation.
+// issues the widget's token, and the page that starts chats, shows what reached each conversation, and
+// logs what each button made the simulation and the worker do.
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
@@ -8,6 +9,7 @@ import { Hono } from 'hono'
 import { decodeJwt } from 'jose'
 import { createBackend } from '../backend/server.mjs'
 import { createCorrelation, REFERENCE_CLAIM } from './correlation'
+import { createActivityFeed, describeOutcome, type ActivityFeed } from './activity'
 import { createMemoryCrm, type CustomerProfile } from './crm'
 import { demoPage, demoScript } from './page'
 import { createPlatformSimulation, type PlatformSimulation } from './simulation'
@@ -40,6 +42,7 @@ export async function startInjectionDemo({ port = 0, print = () => {} }: Injecti
   const client = { clientId: 'demo-injection-worker', clientSecret: randomBytes(16).toString('hex') }
   const sim = await createPlatformSimulation({ ...client, heartbeatIntervalMs: 10_000 })
   const store = createMemoryStore()
+  const activity = createActivityFeed()
   // The portal's sessions are the example backend's: a reference resolves while its session lives.
   const correlation = createCorrelation({ store, sessions: { customerIdFor: (handle) => portal.customerIdFor(handle) } })
   const portal = await createBackend({
@@ -56,11 +59,15 @@ export async function startInjectionDemo({ port = 0, print = () => {} }: Injecti
     store,
     crm: createMemoryCrm(customers),
     correlation,
-    log: (line) => print(`  [worker] ${line}`),
+    log: (line) => {
+      print(`  [worker] ${line}`)
+      activity.add('worker', line)
+    },
+    onOutcome: (outcome) => activity.add('outcome', describeOutcome(outcome, patchesOf(sim, outcome.conversationId).length)),
   })
   await worker.start()
 
-  const app = demoApp(sim, portal.url)
+  const app = demoApp(sim, portal.url, activity)
   const page = await listen(app, port).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error
     return listen(app, 0)
@@ -78,7 +85,7 @@ export async function startInjectionDemo({ port = 0, print = () => {} }: Injecti
   }
 }
 
-function demoApp(sim: PlatformSimulation, portalUrl: string): Hono {
+function demoApp(sim: PlatformSimulation, portalUrl: string, activity: ActivityFeed): Hono {
   const app = new Hono()
   app.use('*', async (c, next) => {
     await next()
@@ -98,6 +105,7 @@ function demoApp(sim: PlatformSimulation, portalUrl: string): Hono {
     const token = await portalToken(portalUrl, customer.displayName)
     const claims = decodeJwt(token)
     const conversation = sim.startConversation({ queueId: QUEUE_ID, customerAttributes: { [REFERENCE_CLAIM]: String(claims[REFERENCE_CLAIM]) } })
+    activity.add('you', `Started conversation ${conversation.id} as ${customer.displayName}, with the token's ${REFERENCE_CLAIM} on the customer`)
     return c.json({ conversationId: conversation.id, tokenBytes: Buffer.byteLength(token), tokenClaims: claims, profileBytes: Buffer.byteLength(JSON.stringify(customer)) })
   })
   app.get('/demo/conversations/:id', (c) => {
@@ -107,19 +115,29 @@ function demoApp(sim: PlatformSimulation, portalUrl: string): Hono {
       participantAttributes: conversation.customer.attributes,
       // Secure attributes are for flows, not screens: the page shows which arrived, not their values.
       secureAttributeNames: Object.keys(conversation.secureAttributes),
-      patches: sim.patches.filter((patch) => patch.conversationId === conversation.id),
+      patches: patchesOf(sim, conversation.id),
     })
   })
   app.post('/demo/conversations/:id/redeliver', (c) => {
-    sim.redeliver(c.req.param('id'))
+    const conversationId = c.req.param('id')
+    if (!sim.conversations.has(conversationId)) return c.json({ error: 'unknown conversation' }, 404)
+    activity.add('you', `Sent the event of conversation ${conversationId} again, as the service sometimes does`)
+    sim.redeliver(conversationId)
     return c.body(null, 204)
   })
   app.post('/demo/drop-socket', (c) => {
+    activity.add('you', closingNotice(sim.openSockets()))
     sim.closeSockets({ warn: true })
     return c.body(null, 204)
   })
+  app.get('/demo/activity', (c) => c.json({ entries: activity.after(Number(c.req.query('after') ?? 0) || 0) }))
   return app
 }
+
+const closingNotice = (open: number) =>
+  open === 0 ? 'The service found no open socket of the worker to close' : `The service closed the worker's ${open === 1 ? 'socket' : `${open} sockets`}, after a socket_closing notice`
+
+const patchesOf = (sim: PlatformSimulation, conversationId: string) => sim.patches.filter((patch) => patch.conversationId === conversationId)
 
 /** Signs in to the portal backend as `name` and asks its token endpoint, as the portal page does. */
 async function portalToken(portalUrl: string, name: string): Promise<string> {
