@@ -80,7 +80,7 @@ async function act(request) {
   try {
     await request()
   } catch (error) {
-    note({ seq: lastSeq, at: Date.now(), kind: 'error', text: 'The demo server did not do it: ' + error.message })
+    note({ at: Date.now(), kind: 'error', text: 'The demo server did not do it: ' + error.message })
   }
   await poll()
 }
@@ -92,12 +92,16 @@ async function answer(response) {
 
 async function refresh() {
   const { entries } = await (await fetch('/demo/activity?after=' + lastSeq)).json()
-  for (const entry of entries) if (entry.seq > lastSeq) note(entry)
+  for (const entry of entries) {
+    // A click's poll and the timer's can overlap: each entry shows once.
+    if (entry.seq <= lastSeq) continue
+    lastSeq = entry.seq
+    note(entry)
+  }
   if (conversationId) await show()
 }
 
 function note(entry) {
-  lastSeq = entry.seq
   const item = document.createElement('li')
   item.className = entry.kind
   const time = document.createElement('time')
