@@ -181,6 +181,8 @@ export function createNotificationStream(options: NotificationStreamOptions): No
       heardAt = clock.now()
       adopt(connection)
       failures = 0
+      // A log that shows a socket closing must also show whether a new one took over.
+      log(connectedOnce ? 'notifications: reconnected on a new channel' : 'notifications: connected')
       options.onConnected({ reconnected: connectedOnce, heardUntil })
       connectedOnce = true
     } catch (error) {

@@ -100,6 +100,7 @@ describe('two-phase data injection with the real Platform SDK', { timeout: 20_00
     expect(detailQueries()).toBeGreaterThan(queriesBefore)
     expect(patchesOf(before.conversationId)).toHaveLength(3)
     expect(patchesOf(meanwhile)).toHaveLength(3)
+    expect(h.logs.filter((line) => /^notifications: (re)?connected/.test(line))).toEqual(['notifications: connected', 'notifications: reconnected on a new channel'])
 
     const after = await h.chat()
     await h.outcome(after.conversationId, 'injected')
