@@ -1,10 +1,7 @@
 import type { Report } from './report'
-import { createKeyRing, createSharedKeyRing, type KeyRing } from './ring'
+import { createKeyRing, createSharedKeyRing, type KeyRing, type RingKey, type SigningAlgorithm } from './ring'
 import type { Store } from './store'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose'
-
-/** The algorithms the widget's provider accepts for tokens signed with a private key. */
-export type SigningAlgorithm = 'RS256' | 'ES256'
 
 /** A private key from configuration, e.g. a secret file or an environment variable. */
 export interface SigningKeyInput {
@@ -16,18 +13,6 @@ export interface SigningKeyInput {
   alg?: SigningAlgorithm | undefined
   /** Default: the public key's RFC 7638 thumbprint, the same on every instance. */
   kid?: string | undefined
-}
-
-export interface RingKey {
-  kid: string
-  alg: SigningAlgorithm
-  privateKey: CryptoKey
-  /** The public half as published in the JWKS. */
-  jwk: JWK
-  /** Epoch ms from which this key signs. */
-  activatesAt: number
-  /** Epoch ms at which the last token this key signed expires. */
-  lastExpiresAt: number
 }
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const

@@ -1,6 +1,7 @@
 import type { JWK } from 'jose'
 import type { ClockGuardOptions } from './clock-guard'
-import type { KeysOption, SigningAlgorithm } from './keys'
+import type { KeysOption } from './keys'
+import type { SigningAlgorithm } from './ring'
 import type { RateLimit } from './limits'
 import { checkTrustProxy } from './proxy'
 import type { OperatorEvent } from './report'

@@ -1,7 +1,22 @@
-import type { JWK } from 'jose'
-import type { RingKey } from './keys'
+import type { CryptoKey, JWK } from 'jose'
 import { TokenRefusal } from './refusal'
 import type { Store } from './store'
+
+/** The algorithms the widget's provider accepts for tokens signed with a private key. */
+export type SigningAlgorithm = 'RS256' | 'ES256'
+
+/** A key of the ring: the private half that signs, the public half the JWKS publishes. */
+export interface RingKey {
+  kid: string
+  alg: SigningAlgorithm
+  privateKey: CryptoKey
+  /** The public half as published in the JWKS. */
+  jwk: JWK
+  /** Epoch ms from which this key signs. */
+  activatesAt: number
+  /** Epoch ms at which the last token this key signed expires. */
+  lastExpiresAt: number
+}
 
 export interface KeyRing {
   /** The key that signs now. */
