@@ -75,7 +75,10 @@ export async function readAtMost(
   // Told apart by shape rather than instanceof: streams from another realm (a test DOM, undici) pass too.
   const message = source && !('getReader' in source) ? source : undefined
   const stream = message ? message.body : (source as ReadableStream<Uint8Array> | null | undefined)
-  if (message && Number(message.headers.get('content-length') ?? 0) > maxBytes) {
+  const declaredBytes = message?.headers.get('content-length') ? Number(message.headers.get('content-length')) : undefined
+  // A decoded answer's length is not the one its Content-Length counts.
+  const countable = declaredBytes !== undefined && !message?.headers.get('content-encoding')
+  if (declaredBytes !== undefined && declaredBytes > maxBytes) {
     await stream?.cancel().catch(() => {})
     throw new BodyTooLargeError(maxBytes)
   }
@@ -83,7 +86,12 @@ export async function readAtMost(
   const reader = stream.getReader()
   const deadline = timeoutMs === undefined ? undefined : startDeadline(timeoutMs)
   try {
-    return await readAll(reader, maxBytes, deadline?.expired)
+    const body = await readAll(reader, maxBytes, deadline?.expired)
+    // A Node server's request stream may close cleanly when the sender hangs up: only the count tells.
+    if (countable && body.byteLength < declaredBytes) {
+      throw new Error(`widget-token-server: the body ended after ${body.byteLength} of its ${declaredBytes} bytes`)
+    }
+    return body
   } catch (error) {
     // The stream's failure to cancel must not hide why reading stopped.
     await reader.cancel().catch(() => {})

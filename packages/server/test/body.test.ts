@@ -73,6 +73,18 @@ describe('readAtMost', () => {
     expect(cancel).toHaveBeenCalledOnce()
   })
 
+  it('refuses a body that ends short of its Content-Length: the sender hung up, whatever the stream says', async () => {
+    // A Node server's request stream may close cleanly when the socket goes: only the count tells.
+    const { stream } = streamOf(bytes('{"userToken":'))
+    const request = new Request('https://portal.example/', { method: 'POST', body: stream, headers: { 'Content-Length': '500' }, duplex: 'half' } as RequestInit)
+    await expect(readAtMost(request, 1000)).rejects.toThrow('widget-token-server: the body ended after 13 of its 500 bytes')
+  })
+
+  it('takes a decoded answer as it comes: its Content-Length counts the encoded bytes', async () => {
+    const response = new Response('decoded', { headers: { 'Content-Length': '500', 'Content-Encoding': 'gzip' } })
+    expect(new TextDecoder().decode(await readAtMost(response, 1000))).toBe('decoded')
+  })
+
   it('reads Requests and Responses within the limit, and no body as empty', async () => {
     expect(new TextDecoder().decode(await readAtMost(new Response('{"ok":true}'), 11))).toBe('{"ok":true}')
     expect(await readAtMost(new Request('https://portal.example/', { method: 'POST', body: 'x' }), 1)).toEqual(bytes('x'))
