@@ -1,3 +1,9 @@
+/**
+ * Words the manager's decision trail (`log` option) as one line each: `explain(console.debug)`. Kept
+ * out of the main bundle.
+ *
+ * @module
+ */
 import type { Trail, TrailEntry } from './trail'
 
 const seconds = (ms: number) => (ms === Infinity ? 'never' : `${Math.round(ms / 100) / 10} s`)

@@ -1,3 +1,10 @@
+/**
+ * The token manager: fetches the widget's JWT from your backend, checks it, hands it to the widget
+ * and replaces it before it runs out, through hidden tabs, sleep, wrong clocks and disconnects. Also
+ * the Embedded CX `gen` adapter, the errors and events, and tab sharing (on by default).
+ *
+ * @module
+ */
 export { createTokenManager } from './manager'
 export type { EndpointOptions, FetchTokenOptions, TokenManager, TokenManagerOptions } from './manager'
 export { genWidget } from './adapters/gen'

@@ -1,3 +1,9 @@
+/**
+ * Tunes tab sharing (`shareAcrossTabs`): one token request per lifetime for all the tabs of a browser,
+ * through Web Locks and a `BroadcastChannel`. Sharing is on by default; import this only to change it.
+ *
+ * @module
+ */
 import { afterOrAbort, systemClock, type Clock } from './clock'
 import type { TokenResponse } from './source'
 

@@ -1,3 +1,8 @@
+/**
+ * `defineAdapter`: types an adapter for a widget of your own, push (`apply`) or pull (`host.token()`).
+ *
+ * @module
+ */
 import type { WidgetAdapter } from './adapter'
 
 /**

@@ -1,3 +1,9 @@
+/**
+ * The adapter for the Intercom Messenger: boots it with the first `intercom_user_jwt` and updates it
+ * within Intercom's update budget.
+ *
+ * @module
+ */
 import { WidgetTokenError } from '../errors'
 import type { WidgetAdapter } from './adapter'
 import { waitFor } from './wait'

@@ -1,3 +1,9 @@
+/**
+ * The adapter for Genesys Cloud Web Messenger: an `AuthProvider` plugin that answers `getAuthCode`
+ * with a single-use OAuth code from your backend (`authCodeSource`).
+ *
+ * @module
+ */
 import { WidgetTokenError } from '../errors'
 import { createHttpSource, type FetchToken } from '../source'
 import type { WidgetAdapter, WidgetHost } from './adapter'

@@ -1,3 +1,9 @@
+/**
+ * The adapter for Salesforce Messaging for In-App and Web (Embedded Messaging): pushes identity
+ * tokens with `setIdentityToken` and answers the identity-token expiry event.
+ *
+ * @module
+ */
 import { WidgetTokenError } from '../errors'
 import type { WidgetAdapter } from './adapter'
 import { waitFor } from './wait'

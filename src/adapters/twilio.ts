@@ -1,3 +1,9 @@
+/**
+ * The adapter for Twilio Conversations (JavaScript SDK 3.x): `updateToken` on a live client, a new
+ * client from a fresh token when one dropped.
+ *
+ * @module
+ */
 import { WidgetTokenError } from '../errors'
 import type { WidgetAdapter, WidgetHost } from './adapter'
 

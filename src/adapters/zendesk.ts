@@ -1,3 +1,9 @@
+/**
+ * The adapter for Zendesk Messaging: answers `loginUser`'s JWT callback with a fresh token whenever
+ * Zendesk asks.
+ *
+ * @module
+ */
 import type { WidgetAdapter } from './adapter'
 import { waitFor } from './wait'
 

@@ -1,3 +1,9 @@
+/**
+ * `useWidgetToken` for React 18 and later: keeps the widget's token alive while a component is
+ * mounted and re-renders with the manager's state.
+ *
+ * @module
+ */
 import { useCallback, useEffect, useState, type DependencyList } from 'react'
 import { createTokenManager, type TokenManager, type TokenManagerOptions } from '../manager'
 import { follow, idleStatus, type TokenStatus } from './status'

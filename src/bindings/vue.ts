@@ -1,3 +1,8 @@
+/**
+ * `useWidgetToken` for Vue 3.3 and later: the same as a composable whose fields are refs.
+ *
+ * @module
+ */
 import { computed, onMounted, onScopeDispose, shallowRef, toValue, watch, type ComputedRef, type MaybeRefOrGetter } from 'vue'
 import { createTokenManager, type TokenManager, type TokenManagerOptions } from '../manager'
 import { follow, idleStatus, type TokenStatus } from './status'

@@ -1,4 +1,4 @@
-// The README says the fakes need neither `Response` nor `TextEncoder`, which Jest's jsdom
+// The testing guide (docs/testing.md) says the fakes need neither `Response` nor `TextEncoder`, which Jest's jsdom
 // environment lacks: both halves of that sentence, checked where users run it.
 const { createTokenManager } = require('widget-token')
 const { createFakeBackend, createFakeWidget } = require('widget-token/testing')

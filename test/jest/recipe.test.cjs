@@ -1,4 +1,4 @@
-// The README's "Testing your page" test, with Jest's modern fake timers as the README shows them.
+// The testing guide's (docs/testing.md) "Testing your page" test, with Jest's modern fake timers as the guide shows them.
 const { createTokenManager } = require('widget-token')
 const { createFakeBackend, createFakeWidget } = require('widget-token/testing')
 

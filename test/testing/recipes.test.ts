@@ -1,4 +1,4 @@
-// The README's "Testing your page" recipes, as written there.
+// The "Testing your page" guide's recipes (docs/testing.md), as written there.
 import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { createTokenManager } from 'widget-token'
 import { createFakeBackend, createFakeWidget, unsignedToken } from 'widget-token/testing'
