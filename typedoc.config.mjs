@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { headingAnchorsWithCode } from './scripts/typedoc-subpaths.mjs'
 
 // The entry points of both packages, as `{ name, source, summary }`: the import path a user writes,
 // the file that defines it, and one line for the index when the file has no module comment.
@@ -41,6 +42,11 @@ export default {
   projectDocuments: ['docs/*.md', 'CHANGELOG.md'],
   excludePrivate: true,
   excludeInternal: true,
+  useFirstParagraphOfCommentAsSummary: true,
+  // The token service's `keys` option type, which its entry does not export (yet): documented inline.
+  intentionallyNotExported: ['KeysOption'],
   treatWarningsAsErrors: true,
+  markdownItLoader: headingAnchorsWithCode,
+  highlightLanguages: ['bash', 'css', 'html', 'http', 'javascript', 'json', 'jsonc', 'sh', 'tsx', 'typescript'],
   plugin: ['./scripts/typedoc-subpaths.mjs'],
 }

@@ -32,3 +32,26 @@ export function load(app) {
     if (page.contents) page.contents = page.contents.replace(/href="(?:\.\.\/)*assets\/icons\.svg(#icon-[^"]+)"/g, 'href="$1"')
   })
 }
+
+/**
+ * For `markdownItLoader`: heading anchors that keep the text of code spans, as GitHub's do, so
+ * `### \`log\`` is `#log` on the rendered site too (TypeDoc's slugger reads only plain text). Each
+ * code span in a heading gets a twin text token the slugger reads and the renderer leaves out.
+ */
+export function headingAnchorsWithCode(parser) {
+  parser.core.ruler.push('heading_code_text', (state) => {
+    state.tokens.forEach((token, index) => {
+      if (token.type !== 'heading_open') return
+      const inline = state.tokens[index + 1]
+      inline.children = inline.children?.flatMap((child) => {
+        if (child.type !== 'code_inline') return [child]
+        const twin = new state.Token('text', '', 0)
+        twin.content = child.content
+        twin.meta = { slugOnly: true }
+        return [child, twin]
+      })
+    })
+  })
+  const text = parser.renderer.rules.text
+  parser.renderer.rules.text = (tokens, index, ...rest) => (tokens[index].meta?.slugOnly ? '' : text(tokens, index, ...rest))
+}
