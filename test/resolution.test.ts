@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runTsc, typescript7 } from './docs/typescript'
 
 const root = process.cwd()
-// What the README's TypeScript section promises, checked against the built package as a consumer sees it.
+// What the troubleshooting guide's TypeScript section (docs/troubleshooting.md) promises, checked against the built package as a consumer sees it.
 const consumer = `
 import { createTokenManager, genWidget, type TokenManager } from 'widget-token'
 import { shareAcrossTabs } from 'widget-token/tabs'
@@ -61,4 +62,19 @@ describe('TypeScript module resolution', () => {
   it('finds the package and its subpaths with the legacy node10 resolution, through typesVersions', () => {
     expect(typecheck('consumer.ts', ts.ModuleKind.CommonJS, ts.ModuleResolutionKind.Node10)).toBe('')
   }, 60_000)
+
+  // TypeScript 7 (the native compiler) has no JavaScript API: its own `tsc` checks the same files.
+  // It has no node10 resolution any more.
+  it.each([
+    ['bundler', 'consumer.ts', 'esnext'],
+    ['node16', 'consumer.mts', 'node16'],
+    ['node16', 'consumer.cts', 'node16'],
+    ['nodenext', 'consumer.mts', 'nodenext'],
+    ['nodenext', 'consumer.cts', 'nodenext'],
+  ] as const)('finds the package and its subpaths under TypeScript 7 with moduleResolution %s (%s)', (moduleResolution, file, module) => {
+    const config = join(project, `tsconfig.7.${moduleResolution}.${file}.json`)
+    const compilerOptions = { noEmit: true, strict: true, lib: ['es2022', 'dom'], types: [], skipLibCheck: true, module, moduleResolution }
+    writeFileSync(config, JSON.stringify({ compilerOptions, files: [file] }))
+    expect(runTsc(typescript7(), config)).toBe('')
+  }, 300_000)
 })
