@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 
@@ -21,8 +21,10 @@ describe('the published package', () => {
     paths = packedFiles()
   }, 60_000)
 
-  it('holds only the builds, the README, the changelog, the licence and package.json', () => {
-    expect(paths.filter((path) => !/^dist\/(shared\/)?[\w.-]+\.(c?js|d\.c?ts|map)$/.test(path)).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json'])
+  it('holds only the builds, the README and its guides, the changelog, the licence and package.json', () => {
+    const guides = readdirSync('docs').filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)
+    expect(guides.length).toBeGreaterThan(0)
+    expect(paths.filter((path) => !/^dist\/(shared\/)?[\w.-]+\.(c?js|d\.c?ts|map)$/.test(path)).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...guides, 'package.json'].sort())
     expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/widget-token.iife.min.js']))
   })
 
