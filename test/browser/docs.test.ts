@@ -56,10 +56,10 @@ describe('the rendered documentation', () => {
     const page = await browser.newPage()
     await page.goto(pathToFileURL(join(out, 'modules.html')).href)
     const summaries = await page.$$eval('dt.tsd-member-summary[id^="widget-token"]', (terms) =>
-      terms.map((term) => [term.textContent?.trim() ?? '', term.nextElementSibling?.textContent?.trim() ?? '']),
+      terms.map((term) => ({ name: term.textContent?.trim() ?? '', summary: term.nextElementSibling?.textContent?.trim() ?? '' })),
     )
     await page.close()
     expect(summaries.length).toBeGreaterThanOrEqual(14)
-    for (const [name, summary] of summaries) expect(summary.length, name).toBeGreaterThan(30)
+    for (const { name, summary } of summaries) expect(summary.length, name).toBeGreaterThan(30)
   })
 })
