@@ -9,7 +9,8 @@ export const root = process.cwd()
 
 /**
  * A scratch project whose node_modules holds `widget-token` (this package), `widget-token-server`
- * and every package this repository installed (react, vitest, ioredis… that blocks import).
+ * (the workspace's link to packages/server) and every package this repository installed (react,
+ * vitest, ioredis… that blocks import).
  */
 export function createConsumer(prefix: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix))
@@ -20,17 +21,9 @@ export function createConsumer(prefix: string): { dir: string; remove(): void } 
     symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir')
   }
   symlinkSync(root, join(modules, 'widget-token'), 'dir')
-  if (!existsSync(join(modules, 'widget-token-server'))) standInForServer(join(modules, 'widget-token-server'))
+  if (!existsSync(join(modules, 'widget-token-server', 'dist'))) throw new Error('widget-token-server is not built: run `npm install` and `npm run build`')
   writeFileSync(join(dir, 'package.json'), '{ "private": true, "type": "module" }\n')
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
-}
-
-// Seam: until the token service is its own workspace package (node_modules/widget-token-server),
-// its name resolves to the `widget-token/server` build it is moving out of.
-function standInForServer(dir: string): void {
-  mkdirSync(dir)
-  symlinkSync(join(root, 'dist/server.d.ts'), join(dir, 'index.d.ts'))
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'widget-token-server', type: 'module', types: './index.d.ts', exports: { '.': { types: './index.d.ts' } } }))
 }
 
 const TS7 = join(root, 'node_modules/.cache/typescript-7')
