@@ -1,6 +1,7 @@
 // Names each documented module by the import path a user writes (`widget-token/salesforce`,
 // `widget-token-server`) instead of the file it comes from, gives a module without a comment the
-// summary its entry carries, and makes the pages open from disk without console errors.
+// summary its entry carries, and makes the pages open from disk without console errors or links
+// to folders.
 import { resolve } from 'node:path'
 import { Comment, Converter, ParameterType, ReflectionKind, Renderer } from 'typedoc'
 
@@ -29,7 +30,10 @@ export function load(app) {
   // theme's icons.js puts the same sprite into the page itself, so pointing at `#icon-…` works
   // both from disk and over http.
   app.renderer.on(Renderer.EVENT_END_PAGE, (page) => {
-    if (page.contents) page.contents = page.contents.replace(/href="(?:\.\.\/)*assets\/icons\.svg(#icon-[^"]+)"/g, 'href="$1"')
+    if (!page.contents) return
+    page.contents = page.contents.replace(/href="(?:\.\.\/)*assets\/icons\.svg(#icon-[^"]+)"/g, 'href="$1"')
+    // A link to the site's root (the README) names its page: from disk, a folder is not a page.
+    page.contents = page.contents.replace(/href="((?:\.\.\/)+|\.\/)(#[^"]*)?"/g, (_, up, hash = '') => `href="${up}index.html${hash}"`)
   })
 }
 

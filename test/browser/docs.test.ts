@@ -1,7 +1,7 @@
 // `npm run docs`, then every page it wrote opened from disk, as the README says to open them.
 import { execFileSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { entries } from '../../scripts/entries.mjs'
@@ -52,6 +52,18 @@ describe('the rendered documentation', () => {
     await page.close()
     expect(errors).toEqual([])
   }, 300_000)
+
+  it('links only pages that exist on disk', () => {
+    const dead: string[] = []
+    for (const file of pages) {
+      for (const [, href = ''] of readFileSync(file, 'utf8').matchAll(/href="([^"#]+)[^"]*"/g)) {
+        if (/^[a-z]+:/i.test(href)) continue
+        const target = join(dirname(file), decodeURIComponent(href))
+        if (!existsSync(target) || statSync(target).isDirectory()) dead.push(`${relative(out, file)}: ${href}`)
+      }
+    }
+    expect([...new Set(dead)]).toEqual([])
+  })
 
   it('says on the index what each entry point is for', async () => {
     const page = await browser.newPage()
