@@ -2,7 +2,7 @@
 // Each package as its users get it: packed, installed into an empty project from the registry's
 // dependencies, and imported both ways.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -60,6 +60,10 @@ describe('npm install widget-token-server', () => {
 
   it('brings the token service, jose and the rate limiter, nothing of the browser SDK', () => {
     expect(installed).toEqual(['jose', 'rate-limiter-flexible', 'widget-token-server'])
+  })
+
+  it('carries its own README, changelog and licence', () => {
+    for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE']) expect(existsSync(join(project, 'node_modules/widget-token-server', file)), file).toBe(true)
   })
 
   it('imports in one line from ESM and CommonJS', () => {
