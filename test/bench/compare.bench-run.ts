@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, release, type } from 'node:os'
 import { it } from 'vitest'
 import { requestsPerCycleInChromium, startToInitCost } from './chromium-cost'
@@ -14,6 +14,10 @@ interface Row {
 }
 
 const TAB_COUNTS = [1, 3, 10]
+// Ignored by git: a bench run on any machine leaves the checkout as it was.
+const OUT = 'test/bench/out'
+const CHART = `${OUT}/size-comparison.svg`
+const RESULTS = `${OUT}/bench-results.json`
 
 it('compares widget-token with the libraries users would pick instead', async () => {
   const machine = { os: `${type()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version }
@@ -24,7 +28,8 @@ it('compares widget-token with the libraries users would pick instead', async ()
   const sizes = await compareSizes()
   results.sizes = sizes
   for (const size of sizes) add('bundle bytes (min / gzip / brotli)', size.library, `${size.min} / ${size.gzip} / ${size.brotli}`)
-  writeFileSync('test/bench/size-comparison.svg', sizeChart(sizes))
+  mkdirSync(OUT, { recursive: true })
+  writeFileSync(CHART, sizeChart(sizes))
 
   const idle = await idleCosts()
   results.idlePerHour = idle
@@ -62,7 +67,8 @@ it('compares widget-token with the libraries users would pick instead', async ()
   if (typeof chromium === 'string') add('token requests per refresh cycle (Chromium, example portal)', 'widget-token', chromium)
   else for (const [count, perCycle] of Object.entries(chromium)) add('token requests per refresh cycle (Chromium, example portal, 8-s token)', `${count} tab${count === '1' ? '' : 's'}, sharing (default)`, perCycle.toFixed(2))
 
-  writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`)
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`)
   console.log(`npm run bench · ${results.date} · ${machine.os} · ${machine.cpu} (${machine.cores} cores) · Node ${machine.node}`)
   console.table(rows)
+  console.log(`figures: ${RESULTS}; chart: ${CHART}`)
 })

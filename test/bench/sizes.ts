@@ -80,7 +80,7 @@ export async function compareSizes(): Promise<SizeRow[]> {
   return rows
 }
 
-/** A horizontal bar chart of gzip bytes, for the README. */
+/** A horizontal bar chart of gzip bytes, written beside the figures by `npm run bench`. */
 export function sizeChart(rows: SizeRow[]): string {
   const width = 640
   const barHeight = 24
