@@ -9,13 +9,16 @@ import { createServer } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { serve } from '@hono/node-server'
-import autocannon from 'autocannon'
 import { Hono } from 'hono'
 import Redis from 'ioredis'
 import { exportJWK, exportPKCS8, generateKeyPair, importPKCS8, SignJWT } from 'jose'
 import { RateLimiterRedis } from 'rate-limiter-flexible'
 import { createRelay } from '../examples/data-action-relay/relay.mjs'
 import { createRedisStore, createTokenService } from 'widget-token-server'
+import { importOnDemand, installOnDemand } from './on-demand.mjs'
+
+// The load generator is this script's alone: installed on its first run, not with the dev dependencies.
+const { default: autocannon } = await importOnDemand(installOnDemand(['autocannon@9.0.0']), 'autocannon')
 
 const CONNECTIONS = 50
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000)

@@ -1,5 +1,3 @@
-import { GoTrueClient } from '@supabase/auth-js'
-import { InMemoryWebStorage, User, UserManager, WebStorageStateStore } from 'oidc-client-ts'
 import { vi } from 'vitest'
 import { createTokenManager, genWidget } from '../../src'
 import { createBackend } from '../helpers/backend'
@@ -8,6 +6,30 @@ import { ENDPOINT, genConfig, T0 } from '../helpers/setup'
 import { createFakeGen } from '../helpers/widget'
 import { createFakeLocks } from '../helpers/locks'
 import { installBroadcastChannel } from '../helpers/channel'
+import { importPeer } from './peers'
+
+/** The parts of @supabase/auth-js the bench drives. */
+interface SupabaseAuth {
+  GoTrueClient: new (options: {
+    url: string
+    autoRefreshToken: boolean
+    persistSession: boolean
+    detectSessionInUrl: boolean
+    storage: { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void }
+    fetch: (input: RequestInfo | URL) => Promise<Response>
+  }) => {
+    setSession(tokens: { access_token: string; refresh_token: string }): Promise<{ error: Error | null }>
+    stopAutoRefresh(): Promise<void>
+  }
+}
+
+/** The parts of oidc-client-ts the bench drives. */
+interface OidcClient {
+  UserManager: new (settings: Record<string, unknown>) => { storeUser(user: object): Promise<void>; getUser(): Promise<object | null>; stopSilentRenew(): void }
+  User: new (settings: Record<string, unknown>) => object
+  WebStorageStateStore: new (settings: { store: object }) => object
+  InMemoryWebStorage: new () => object
+}
 
 const HOUR = 3_600_000
 const IDLE_HOURS = 24
@@ -90,7 +112,7 @@ const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200
  * supabase auth-js `GoTrueClient` with `autoRefreshToken`, a session set through `setSession`, and a
  * stubbed GoTrue API (`/user`, `/token?grant_type=refresh_token`).
  */
-function supabase(): Subject {
+function supabase({ GoTrueClient }: SupabaseAuth): Subject {
   let requests = 0
   const user = { id: 'visitor-1', aud: 'authenticated', role: 'authenticated', app_metadata: {}, user_metadata: {}, created_at: new Date(T0).toISOString() }
   const session = () => ({ access_token: accessToken(), refresh_token: `refresh-${requests}`, token_type: 'bearer', expires_in: TOKEN_SECONDS, expires_at: Math.floor(Date.now() / 1000) + TOKEN_SECONDS, user })
@@ -128,7 +150,7 @@ function supabase(): Subject {
  * oidc-client-ts `UserManager` with `automaticSilentRenew` (refresh-token grant, so no iframe), its
  * provider metadata given inline and a stubbed token endpoint.
  */
-function oidcClient(): Subject {
+function oidcClient({ InMemoryWebStorage, User, UserManager, WebStorageStateStore }: OidcClient): Subject {
   let requests = 0
   const fetch = async (input: RequestInfo | URL) => {
     if (!String(input).endsWith('/token')) return new Response('{}', { status: 404 })
@@ -161,15 +183,17 @@ function oidcClient(): Subject {
   }
 }
 
-export const IDLE_SUBJECTS: Record<string, () => Subject> = {
-  'widget-token': widgetToken,
-  '@supabase/auth-js': supabase,
-  'oidc-client-ts': oidcClient,
-}
-
 /** Timer wake-ups and token requests per idle hour, with a 30-minute token, for widget-token and each peer. */
 export async function idleCosts(): Promise<Record<string, IdleCost>> {
+  // Loaded before any clock is faked: a first run installs them.
+  const supabaseAuth = await importPeer<SupabaseAuth>('@supabase/auth-js')
+  const oidc = await importPeer<OidcClient>('oidc-client-ts')
+  const subjects: Record<string, () => Subject> = {
+    'widget-token': widgetToken,
+    '@supabase/auth-js': () => supabase(supabaseAuth),
+    'oidc-client-ts': () => oidcClient(oidc),
+  }
   const costs: Record<string, IdleCost> = {}
-  for (const [name, open] of Object.entries(IDLE_SUBJECTS)) costs[name] = await measureIdleDay(open)
+  for (const [name, open] of Object.entries(subjects)) costs[name] = await measureIdleDay(open)
   return costs
 }

@@ -1,29 +1,23 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { rollup, type Plugin } from 'rollup'
+import commonjs from '@rollup/plugin-commonjs'
 import nodeResolve from '@rollup/plugin-node-resolve'
+import replace from '@rollup/plugin-replace'
 import terser from '@rollup/plugin-terser'
+import { peerFolder } from './peers'
 
 // npm runs the bench from the repository root.
 const root = `${process.cwd()}/`
-const scratch = `${root}node_modules/.cache/widget-token-bench/`
-// The peers whose behaviour the bench also runs are devDependencies: their sizes are of the same versions.
-const { devDependencies } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { devDependencies: Record<string, string> }
-const pinned = (name: string) => `${name}@${devDependencies[name]}`
 
-/**
- * What a user of each library would import, as a one-line entry. Versions are the ones the bench
- * runs, else the newest whose dependencies the registry serves; `firebase/auth` is `@firebase/auth`, which it re-exports.
- */
-export const PEERS: Record<string, { packages: string[]; entry: string }> = {
-  'oidc-client-ts': { packages: [pinned('oidc-client-ts')], entry: "export { UserManager } from 'oidc-client-ts'" },
-  '@supabase/auth-js': { packages: [pinned('@supabase/auth-js')], entry: "export { GoTrueClient } from '@supabase/auth-js'" },
-  '@auth0/auth0-spa-js': { packages: ['@auth0/auth0-spa-js@2.20.0'], entry: "export { createAuth0Client } from '@auth0/auth0-spa-js'" },
-  '@azure/msal-browser': { packages: ['@azure/msal-browser'], entry: "export { PublicClientApplication } from '@azure/msal-browser'" },
-  'firebase/auth': { packages: ['@firebase/auth', '@firebase/app'], entry: "export { getAuth, onIdTokenChanged } from '@firebase/auth'" },
+/** What a user of each library would import, as a one-line entry; the versions are in peers.ts. */
+export const PEERS: Record<string, string> = {
+  'oidc-client-ts': "export { UserManager } from 'oidc-client-ts'",
+  '@supabase/auth-js': "export { GoTrueClient } from '@supabase/auth-js'",
+  '@auth0/auth0-spa-js': "export { createAuth0Client } from '@auth0/auth0-spa-js'",
+  '@azure/msal-browser': "export { PublicClientApplication } from '@azure/msal-browser'",
+  'firebase/auth': "export { getAuth, onIdTokenChanged } from '@firebase/auth'",
 }
-const BUNDLER_PLUGINS = ['@rollup/plugin-commonjs@29', '@rollup/plugin-replace@6']
 
 export interface SizeRow {
   library: string
@@ -32,23 +26,12 @@ export interface SizeRow {
   brotli: number
 }
 
-/** Installs the peers for bundling into a scratch folder, again only when the wanted versions change. */
-function installPeers(): void {
-  const wanted = [...Object.values(PEERS).flatMap((peer) => peer.packages), ...BUNDLER_PLUGINS]
-  const installed = `${scratch}installed.json`
-  if (existsSync(installed) && readFileSync(installed, 'utf8') === JSON.stringify(wanted)) return
-  mkdirSync(scratch, { recursive: true })
-  writeFileSync(`${scratch}package.json`, '{ "private": true }')
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', ...wanted], { cwd: scratch, stdio: 'ignore' })
-  writeFileSync(installed, JSON.stringify(wanted))
-}
-
 async function bundle(name: string, code: string): Promise<SizeRow> {
-  const entry = `${scratch}entries/${name.replace(/\W+/g, '-')}.js`
-  mkdirSync(`${scratch}entries`, { recursive: true })
+  // Beside the peers' node_modules, so that the entry's imports resolve to them.
+  const entries = `${peerFolder()}/entries`
+  const entry = `${entries}/${name.replace(/\W+/g, '-')}.js`
+  mkdirSync(entries, { recursive: true })
   writeFileSync(entry, code)
-  const { default: commonjs } = (await import(`${scratch}node_modules/@rollup/plugin-commonjs/dist/es/index.js`)) as { default: () => Plugin }
-  const { default: replace } = (await import(`${scratch}node_modules/@rollup/plugin-replace/dist/es/index.js`)) as { default: (options: object) => Plugin }
   const sdk: Plugin = { name: 'widget-token', resolveId: (id) => (id === 'widget-token' ? `${root}dist/index.js` : null) }
   const build = await rollup({
     input: entry,
@@ -71,12 +54,11 @@ function measure(library: string, code: string): SizeRow {
 }
 
 export async function compareSizes(): Promise<SizeRow[]> {
-  installPeers()
   const rows = [
     measure('widget-token (script tag)', readFileSync(`${root}dist/widget-token.iife.min.js`, 'utf8')),
     await bundle('widget-token', "export { createTokenManager, genWidget } from 'widget-token'"),
   ]
-  for (const [name, peer] of Object.entries(PEERS)) rows.push(await bundle(name, peer.entry))
+  for (const [name, entry] of Object.entries(PEERS)) rows.push(await bundle(name, entry))
   return rows
 }
 
