@@ -28,7 +28,12 @@ export function installOnDemand(packages) {
   mkdirSync(scratch, { recursive: true })
   writeFileSync(`${scratch}/package.json`, '{ "private": true }\n')
   const flags = ['--no-audit', '--no-fund', '--no-package-lock', '--legacy-peer-deps', '--loglevel=error']
-  execFileSync('npm', ['install', ...flags, ...packages], { cwd: scratch, stdio: ['ignore', 'ignore', 'inherit'] })
+  try {
+    execFileSync('npm', ['install', ...flags, ...packages], { cwd: scratch, stdio: ['ignore', 'ignore', 'inherit'] })
+  } catch (error) {
+    rmSync(scratch, { recursive: true, force: true })
+    throw error
+  }
   writeFileSync(`${scratch}/import.mjs`, 'export default (name) => import(name)\n')
   writeFileSync(`${scratch}/installed.json`, JSON.stringify(packages))
   rmSync(folder, { recursive: true, force: true })
