@@ -82,3 +82,14 @@ describe('public types', () => {
     if (isWidgetTokenError(value)) expectTypeOf(value.code).toEqualTypeOf<ErrorCode>()
   })
 })
+
+describe('the Twilio adapter', () => {
+  it("hands onClient the page's own client type, the one connect returns", async () => {
+    const { Client } = await import('@twilio/conversations')
+    const { twilioConversations } = await import('../src/adapters/twilio')
+    twilioConversations({
+      connect: (token) => new Client(token),
+      onClient: (client) => expectTypeOf(client).toEqualTypeOf<InstanceType<typeof Client>>(),
+    })
+  })
+})

@@ -25,11 +25,12 @@ export interface ConversationsClient {
   shutdown(): Promise<void> | void
 }
 
-export interface TwilioWidgetOptions {
+/** `Client` is the type `connect` returns: `onClient` hands the page its own `@twilio/conversations` client. */
+export interface TwilioWidgetOptions<Client extends ConversationsClient = ConversationsClient> {
   /** Creates the client with a token, e.g. `(token) => new Client(token)`. */
-  connect: (token: string) => ConversationsClient | Promise<ConversationsClient>
+  connect: (token: string) => Client | Promise<Client>
   /** Called with each client the adapter creates, for the page's own listeners. */
-  onClient?: (client: ConversationsClient) => void
+  onClient?: (client: Client) => void
 }
 
 /**
@@ -44,8 +45,8 @@ export interface TwilioWidgetOptions {
  * import { twilioConversations } from 'widget-token/twilio'
  * createTokenManager({ endpoint: '/api/twilio/token', widget: twilioConversations({ connect: (token) => new Client(token) }) })
  */
-export function twilioConversations({ connect, onClient }: TwilioWidgetOptions): WidgetAdapter {
-  let client: ConversationsClient | undefined
+export function twilioConversations<Client extends ConversationsClient>({ connect, onClient }: TwilioWidgetOptions<Client>): WidgetAdapter {
+  let client: Client | undefined
   let state: 'starting' | 'ready' | 'failed' = 'starting'
   let host: WidgetHost | undefined
   let settled = () => {}
