@@ -71,17 +71,20 @@ const unavailable = (error: unknown) => {
   throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError({ cause: error })
 }
 
+// A store that throws where it should reject (a client not yet connected) is as unavailable as one that rejects.
+const guarded = <T>(command: () => Promise<T>): Promise<T> => new Promise<T>((resolve) => resolve(command())).catch(unavailable)
+
 /**
  * The same store seen under `namespace`: what one service writes, another with its own namespace
  * never reads. Any store's failure reads as {@link StoreUnavailableError}, so it is a 503, not a 500.
  */
 export function scopeStore(store: Store, namespace: string): Store {
   return {
-    get: (key) => store.get(namespace + key).catch(unavailable),
-    set: (key, value, ttlMs) => store.set(namespace + key, value, ttlMs).catch(unavailable),
-    setIfAbsent: (key, value, ttlMs) => store.setIfAbsent(namespace + key, value, ttlMs).catch(unavailable),
-    delete: (key) => store.delete(namespace + key).catch(unavailable),
-    increment: (key, ttlMs) => store.increment(namespace + key, ttlMs).catch(unavailable),
+    get: (key) => guarded(() => store.get(namespace + key)),
+    set: (key, value, ttlMs) => guarded(() => store.set(namespace + key, value, ttlMs)),
+    setIfAbsent: (key, value, ttlMs) => guarded(() => store.setIfAbsent(namespace + key, value, ttlMs)),
+    delete: (key) => guarded(() => store.delete(namespace + key)),
+    increment: (key, ttlMs) => guarded(() => store.increment(namespace + key, ttlMs)),
   }
 }
 

@@ -74,3 +74,21 @@ describe.each(backends)('two tenants on %s', (_, openStore) => {
     expect((await a.fetch(tokenRequest())).status).toBe(429)
   })
 })
+
+describe('a custom store that throws instead of rejecting', () => {
+  const notConnected = () => {
+    throw new Error('the client is not connected')
+  }
+  const throwingStore: Store = { get: notConnected, set: notConnected, setIfAbsent: notConnected, delete: notConnected, increment: notConnected }
+
+  it('is an outage like any other: 503 store_unavailable with Retry-After, not a 500', async () => {
+    const refused = await tenant('a', throwingStore).fetch(tokenRequest())
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('5')
+    expect(await refused.json()).toEqual({ code: 'store_unavailable', message: 'the token service cannot reach its shared store' })
+  })
+
+  it('makes issue(), which no rate limit guards, refuse with store_unavailable too', async () => {
+    await expect(tenant('a', throwingStore).issue('visitor')).rejects.toMatchObject({ name: 'TokenRefusal', code: 'store_unavailable', status: 503 })
+  })
+})
