@@ -93,10 +93,10 @@ export function createFakeWidget({ pull = false, audience, lenient = false }: Fa
     audience,
     attach(newHost) {
       host = newHost
+      // Detached, the widget still holds its token and still drops it when its exp passes, as the
+      // real one does: a stopped manager does not keep it connected.
       return () => {
-        if (host !== newHost) return
-        host = undefined
-        clearTimeout(expiry)
+        if (host === newHost) host = undefined
       }
     },
     ended(error) {

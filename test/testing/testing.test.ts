@@ -217,6 +217,16 @@ describe('the fake widget', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('still drops its session when its token runs out after stop, as the real widget does', async () => {
+    manager!.stop()
+    await vi.advanceTimersByTimeAsync(9 * MINUTE)
+    expect(widget.connected).toBe(true)
+    await vi.advanceTimersByTimeAsync(MINUTE)
+
+    expect(widget.connected).toBe(false)
+    expect(backend.requests).toHaveLength(1)
+  })
+
   it('is told when the portal session ends', async () => {
     backend.fail('unauthorized')
     await manager!.refresh().catch(() => {})
