@@ -115,6 +115,21 @@ describe('readAtMost', () => {
     expect(isBodyTooLargeError(new Error('the body is over 5 bytes'))).toBe(false)
     expect(isBodyTooLargeError(new BodyTooLargeError(5))).toBe(true)
   })
+
+  it('recognises it by all of its marks: an Error, its name and its limit', () => {
+    expect(isBodyTooLargeError({ name: 'BodyTooLargeError', maxBytes: 5 })).toBe(false)
+    expect(isBodyTooLargeError(Object.assign(new Error('over'), { maxBytes: 5 }))).toBe(false)
+    expect(isBodyTooLargeError(Object.assign(new Error('over'), { name: 'BodyTooLargeError' }))).toBe(false)
+  })
+
+  it('reads a body of exactly its Content-Length, and one whose Content-Length is exactly the limit', async () => {
+    const request = new Request('https://portal.example/', { method: 'POST', body: streamOf(bytes('{"a":1}')).stream, headers: { 'Content-Length': '7' }, duplex: 'half' } as RequestInit)
+    expect(await readAtMost(request, 7)).toEqual(bytes('{"a":1}'))
+  })
+
+  it('names the limit it refuses', async () => {
+    await expect(readAtMost(null, -1)).rejects.toThrow('widget-token-server: readAtMost needs a whole number of bytes, not -1')
+  })
 })
 
 /** A sender that sends one byte a second and never finishes, as a slow-body attack does. */
@@ -158,6 +173,12 @@ describe('readAtMost within a time', () => {
     const { stream } = streamOf(bytes('{"ok":'), bytes('true}'))
     expect(new TextDecoder().decode(await readAtMost(stream, 100, { timeoutMs: 10_000 }))).toBe('{"ok":true}')
     expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('recognises the timeout by all of its marks: an Error, its name and its time', () => {
+    expect(isBodyTimeoutError({ name: 'BodyTimeoutError', timeoutMs: 5 })).toBe(false)
+    expect(isBodyTimeoutError(Object.assign(new Error('late'), { timeoutMs: 5 }))).toBe(false)
+    expect(isBodyTimeoutError(Object.assign(new Error('late'), { name: 'BodyTimeoutError' }))).toBe(false)
   })
 
   it('recognises the timeout from another copy of the package', () => {
