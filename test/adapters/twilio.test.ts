@@ -27,28 +27,31 @@ beforeEach(() => {
   createdWith = []
   tokens = []
   errors = []
-  manager = createTokenManager({
-    endpoint: ENDPOINT,
-    fetch: backend.fetch,
-    random: () => 1,
-    widget: twilioConversations({
-      connect: (token) => {
-        const next = createTwilioServices()
-        services.push(next)
-        createdWith.push(token)
-        return new Client(token, next.options)
-      },
-      onClient: (client) => clients.push(client as Client),
-    }),
+  useClients((token) => {
+    const next = createTwilioServices()
+    services.push(next)
+    createdWith.push(token)
+    return new Client(token, next.options)
   })
-  manager.on('token', (event) => tokens.push(event))
-  manager.on('error', (error) => errors.push(error))
 })
 
 afterEach(() => {
   manager.stop()
   vi.useRealTimers()
 })
+
+/** A manager (in place of the current one) whose adapter creates clients with `connect`, its events recorded. */
+function useClients(connect: (token: string) => Client | Promise<Client>) {
+  manager?.stop()
+  manager = createTokenManager({
+    endpoint: ENDPOINT,
+    fetch: backend.fetch,
+    random: () => 1,
+    widget: twilioConversations({ connect, onClient: (client) => clients.push(client) }),
+  })
+  manager.on('token', (event) => tokens.push(event))
+  manager.on('error', (error) => errors.push(error))
+}
 
 /**
  * Starts the manager and lets the client's connection come up. A second passes, so the next token
@@ -70,23 +73,15 @@ describe('twilioConversations', () => {
   })
 
   it('updates a client handed over already initialised, as Client.create hands it over', async () => {
-    manager.stop()
-    manager = createTokenManager({
-      endpoint: ENDPOINT,
-      fetch: backend.fetch,
-      random: () => 1,
-      widget: twilioConversations({
-        // Client.create(token) resolves once the client has initialised: its `initialized` is past.
-        connect: async (token) => {
-          const next = createTwilioServices()
-          services.push(next)
-          const client = new Client(token, next.options)
-          const initialized = new Promise<void>((resolve) => client.once('initialized', () => resolve()))
-          next.connect()
-          await initialized
-          return client
-        },
-      }),
+    // Client.create(token) resolves once the client has initialised: its `initialized` is past.
+    useClients(async (token) => {
+      const next = createTwilioServices()
+      services.push(next)
+      const client = new Client(token, next.options)
+      const initialized = new Promise<void>((resolve) => client.once('initialized', () => resolve()))
+      next.connect()
+      await initialized
+      return client
     })
     const started = manager.start()
     await vi.advanceTimersByTimeAsync(1000)
@@ -103,27 +98,18 @@ describe('twilioConversations', () => {
   })
 
   it('replaces a client handed over after it failed to start, as Client.create hands it over', async () => {
-    manager.stop()
-    manager = createTokenManager({
-      endpoint: ENDPOINT,
-      fetch: backend.fetch,
-      random: () => 1,
-      widget: twilioConversations({
-        connect: async (token) => {
-          const next = createTwilioServices()
-          services.push(next)
-          createdWith.push(token)
-          const client = new Client(token, next.options)
-          if (services.length > 1) return client
-          const failed = new Promise<void>((resolve) => client.once('initFailed', () => resolve()))
-          // twilsock gave up connecting: the connection is not denied, the client failed all the same.
-          next.fail(true)
-          await failed
-          return client
-        },
-      }),
+    useClients(async (token) => {
+      const next = createTwilioServices()
+      services.push(next)
+      createdWith.push(token)
+      const client = new Client(token, next.options)
+      if (services.length > 1) return client
+      const failed = new Promise<void>((resolve) => client.once('initFailed', () => resolve()))
+      // twilsock gave up connecting: the connection is not denied, the client failed all the same.
+      next.fail(true)
+      await failed
+      return client
     })
-    manager.on('error', (error) => errors.push(error))
     const started = manager.start()
     await vi.advanceTimersByTimeAsync(1000)
     await started
@@ -148,20 +134,12 @@ describe('twilioConversations', () => {
   })
 
   it('shuts down a client that arrives after the manager stopped, and never shows it to the page', async () => {
-    manager.stop()
     let release = () => {}
-    manager = createTokenManager({
-      endpoint: ENDPOINT,
-      fetch: backend.fetch,
-      widget: twilioConversations({
-        connect: async (token) => {
-          await new Promise<void>((resolve) => (release = resolve))
-          const next = createTwilioServices()
-          services.push(next)
-          return new Client(token, next.options)
-        },
-        onClient: (client) => clients.push(client as Client),
-      }),
+    useClients(async (token) => {
+      await new Promise<void>((resolve) => (release = resolve))
+      const next = createTwilioServices()
+      services.push(next)
+      return new Client(token, next.options)
     })
     manager.start().catch(() => {})
     await vi.advanceTimersByTimeAsync(0)
