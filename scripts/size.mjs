@@ -41,7 +41,7 @@ for (const entry of entries) {
 console.table(rows.map((row) => ({ ...row, within: row.gzip <= row.budget ? 'yes' : 'OVER' })))
 
 // What each source module costs the core's script tag: the gzip bytes it would lose without them.
-const core = scriptFile(entries[0])
+const core = scriptFile(entries.find(({ name }) => name === 'index'))
 const code = readFileSync(new URL(core, dist), 'utf8')
 const map = new TraceMap(readFileSync(new URL(`${core}.map`, dist), 'utf8'))
 const owners = []
