@@ -1,13 +1,9 @@
 // @vitest-environment node
-import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { packedFiles } from './helpers/pack'
 
-function packedFiles(): string[] {
-  const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' })) as [{ files: Array<{ path: string }> }]
-  return pack.files.map((file) => file.path)
-}
 
 interface SourceMap {
   sources: string[]

@@ -1,7 +1,7 @@
 // @vitest-environment node
 // The README and the guides as the registry and an installed package show them: every relative
 // link and image points at a file the tarball carries, and every #anchor at a heading there.
-import { execFileSync } from 'node:child_process'
+import { packedFiles } from '../helpers/pack'
 import { readFileSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -36,8 +36,7 @@ describe('links in the published README and guides', () => {
   let packed: Set<string>
 
   beforeAll(() => {
-    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' })) as [{ files: Array<{ path: string }> }]
-    packed = new Set(pack.files.map((file) => file.path))
+    packed = new Set(packedFiles())
   }, 60_000)
 
   it('point at files the tarball carries, and at headings that exist', () => {
