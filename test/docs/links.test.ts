@@ -1,10 +1,10 @@
 // @vitest-environment node
 // The README and the guides as the registry and an installed package show them: every relative
 // link and image points at a file the tarball carries, and every #anchor at a heading there.
-import { packedFiles } from '../helpers/pack'
 import { readFileSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { packedFiles } from '../helpers/pack'
 
 /** GitHub's heading anchors: lower case, punctuation dropped (but - and _), spaces to hyphens. */
 const slug = (heading: string) =>
